@@ -1,0 +1,58 @@
+import type { ReplayStore } from '../replay/replay-store.interface.js';
+import type { RakomiLogger } from './rakomi-logger.interface.js';
+
+/** JWKS fetching and caching. Durations are in seconds. */
+export interface RakomiJwksOptions {
+  /** How long a fetched key set counts as fresh. @default 600 */
+  cacheMaxAge?: number;
+  /** Minimum time between refetches caused by an unknown `kid`, counted from any attempt. @default 30 */
+  cooldown?: number;
+  /** Deadline for one fetch, body included. @default 5 */
+  timeout?: number;
+  /** How long known keys keep verifying after the key set stopped being fresh while refreshes fail. @default 86400 */
+  maxStale?: number;
+  /** Cap on the decompressed response body, in bytes. @default 524288 */
+  maxBytes?: number;
+}
+
+/** The verified-token cache. Durations are in seconds. */
+export interface RakomiTokenCacheOptions {
+  /** Most tokens kept; the least recently used is evicted first. @default 10000 */
+  maxEntries?: number;
+  /** Longest an entry is reused; an entry never outlives its token's `exp`. @default 300 */
+  maxAge?: number;
+}
+
+/** Options of `RakomiModule.forRoot()` and `new RakomiClient()`. Validated once, at construction. */
+export interface RakomiModuleOptions {
+  /** Your Rakomi API key. Required. */
+  apiKey: string;
+  /** Rakomi API origin; `https`, or `http` on a loopback host. @default 'https://api.rakomi.com' */
+  baseUrl?: string;
+  /** Expected `iss`, compared exactly. @default 'https://rakomi.com' */
+  issuer?: string;
+  /** Expected `aud`; one match suffices. Unset: `aud` must merely be present. */
+  audience?: string | string[];
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds (0–300). @default 5 */
+  clockTolerance?: number;
+  /** Longest accepted token lifetime `exp - iat`, in seconds. @default 86400 */
+  maxTokenLifetime?: number;
+  /** Webhook signing secret(s), `whsec_<base64>`; several during rotation. */
+  webhookSecret?: string | string[];
+  /** Accepted webhook timestamp skew, both directions, in seconds. @default 300 */
+  webhookTolerance?: number;
+  /** Largest webhook body accepted, in bytes. @default 1048576 */
+  webhookMaxBytes?: number;
+  /** JWKS fetching and caching. */
+  jwks?: RakomiJwksOptions;
+  /** Verified-token cache, or `false` to verify every request from scratch. */
+  tokenCache?: false | RakomiTokenCacheOptions;
+  /** Webhook replay protection; `false` turns it off. @default new MemoryReplayStore() */
+  replayStore?: ReplayStore | false;
+  /** `realm` of the `WWW-Authenticate` challenge. @default 'rakomi' */
+  realm?: string;
+  /** Where operational events go, or `false` for silence. @default console */
+  logger?: RakomiLogger | false;
+  /** Clock in milliseconds since the epoch, for tests. @default Date.now */
+  now?: () => number;
+}

@@ -1,0 +1,121 @@
+import { Buffer, isUtf8 } from 'node:buffer';
+import { RakomiError } from '../errors/rakomi.error.js';
+
+/** Longest token accepted, in characters; checked before any decoding. */
+export const MAX_TOKEN_LENGTH = 8192;
+/** The only accepted JWS algorithm. */
+export const ACCEPTED_ALGORITHM = 'RS256';
+
+/** A `kid` the SDK will look up: 1–256 printable ASCII characters. */
+const KID_PATTERN = /^[\x20-\x7e]{1,256}$/;
+const BASE64URL_CHARS = /^[A-Za-z0-9_-]*$/;
+/** Value of each base64url character, for the trailing-bits check. */
+const BASE64URL_VALUE: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].map((c, i) => [c, i])),
+);
+
+/** The parts of a compact JWS that passed the structural checks; nothing here is verified yet. */
+export interface ParsedCompactJws {
+  /** The decoded protected header (a JSON object). */
+  readonly header: Readonly<Record<string, unknown>>;
+  /** The header's `kid`, shape-checked. */
+  readonly kid: string;
+  /** `header.payload` exactly as received: the bytes the signature covers. */
+  readonly signingInput: string;
+  /** The payload segment, still encoded: claims are not read before the signature is verified. */
+  readonly payloadSegment: string;
+  /** The decoded signature bytes (may be empty). */
+  readonly signature: Buffer;
+}
+
+function malformed(): RakomiError {
+  return new RakomiError('token/malformed');
+}
+
+/**
+ * True when `segment` is base64url in its one canonical form: alphabet `[A-Za-z0-9_-]`, no
+ * padding, no whitespace, a length that is not 1 (mod 4) and zero trailing bits. A token that
+ * passes therefore has exactly one string form (no malleability for caches and deny-lists).
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  if (!BASE64URL_CHARS.test(segment)) return false;
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const last = BASE64URL_VALUE[segment[segment.length - 1] as string] as number;
+  return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
+}
+
+/**
+ * Decodes a canonical base64url segment holding a strict UTF-8 JSON object.
+ * Duplicate members resolve like `JSON.parse` (the last one wins), the same as the signer's view.
+ * @throws RakomiError `token/malformed`
+ */
+export function decodeJsonObjectSegment(segment: string): Record<string, unknown> {
+  const bytes = Buffer.from(segment, 'base64url');
+  // A BOM is kept by toString() and then refused by JSON.parse: no silent stripping.
+  if (!isUtf8(bytes)) throw malformed();
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw malformed();
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed();
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Checks the compact form and the protected header, in the documented order, without network
+ * I/O and without reading any claim.
+ *
+ * 1. length ≤ {@link MAX_TOKEN_LENGTH}, three segments, non-empty header and payload, each
+ *    segment canonical base64url → else `token/malformed`
+ * 2. header is a strict UTF-8 JSON object with a string `alg` and a `kid` of 1–256 printable
+ *    ASCII characters → else `token/malformed`
+ * 3. `alg` is exactly `RS256` → else `token/invalid_algorithm`
+ * 4. no `crit` (no extension is supported) and no `cty` (no nested tokens) → else `token/malformed`
+ *
+ * @throws RakomiError `token/malformed` or `token/invalid_algorithm`
+ */
+export function parseCompactJws(token: string): ParsedCompactJws {
+  // 1. Size and shape, before any decoding.
+  if (token.length > MAX_TOKEN_LENGTH) throw malformed();
+  const firstDot = token.indexOf('.');
+  const secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1);
+  if (firstDot <= 0 || secondDot <= firstDot + 1 || token.indexOf('.', secondDot + 1) !== -1) {
+    throw malformed();
+  }
+  const headerSegment = token.slice(0, firstDot);
+  const payloadSegment = token.slice(firstDot + 1, secondDot);
+  const signatureSegment = token.slice(secondDot + 1);
+  if (
+    !isCanonicalBase64url(headerSegment) ||
+    !isCanonicalBase64url(payloadSegment) ||
+    !isCanonicalBase64url(signatureSegment)
+  ) {
+    throw malformed();
+  }
+
+  // 2. Header: a JSON object with a string alg and a well-shaped kid.
+  const header = decodeJsonObjectSegment(headerSegment);
+  const alg = header.alg;
+  if (typeof alg !== 'string' || alg === '') throw malformed();
+  const kid = header.kid;
+  if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) throw malformed();
+
+  // 3. Algorithm allow-list: exactly one, compared exactly.
+  if (alg !== ACCEPTED_ALGORITHM) throw new RakomiError('token/invalid_algorithm');
+
+  // 4. Unsupported header features.
+  if (Object.hasOwn(header, 'crit')) throw malformed();
+  if (Object.hasOwn(header, 'cty')) throw malformed();
+
+  return {
+    header,
+    kid,
+    signingInput: token.slice(0, secondDot),
+    payloadSegment,
+    signature: Buffer.from(signatureSegment, 'base64url'),
+  };
+}

@@ -1,0 +1,164 @@
+import { Buffer } from 'node:buffer';
+import { verify as verifySignature } from 'node:crypto';
+import { RakomiError } from '../errors/rakomi.error.js';
+import { JwksKeyStore } from '../jwks/jwks-key-store.js';
+import type { VerificationKey } from '../jwks/verification-key.js';
+import type { ResolvedRakomiOptions } from '../options/resolved-options.interface.js';
+import { extractBearerToken } from './bearer.js';
+import { MAX_TOKEN_LENGTH, decodeJsonObjectSegment, parseCompactJws, type ParsedCompactJws } from './compact-jws.js';
+import type { RakomiClaims } from './rakomi-claims.interface.js';
+import { checkClaimsShape, checkClaimsTime, deepFreeze } from './token-claims.js';
+import { VerifiedTokenCache } from './verified-token.cache.js';
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/**
+ * Verifies Rakomi access tokens: RS256 compact JWS, keys from the configured JWKS, the Rakomi
+ * claim profile. Framework-free; the Nest module provides it as an injectable.
+ *
+ * Checks run in the documented order and the first failure decides the code:
+ * 1. bearer credential present → `token/missing`
+ * 2. compact form, size cap, canonical base64url, JSON-object header, string `kid` → `token/malformed`
+ * 3. `alg` exactly `RS256` → `token/invalid_algorithm`
+ * 4. signing key from the JWKS → `jwks/fetch_failed`, `jwks/invalid_response`, `jwks/no_matching_key`
+ * 5. signature → `token/invalid_signature`
+ * 6. required claims present (`token/missing_claims`) and well typed (`token/malformed`)
+ * 7. `iss` → `token/invalid_issuer`; `aud` → `token/invalid_audience`
+ * 8. `exp` → `token/expired`; `nbf`/`iat` → `token/not_yet_valid`
+ * 9. anything unexpected → `token/internal_error` (cause kept and logged, never sent)
+ *
+ * No claim is read before the signature has been verified. Successful results may be served
+ * from a bounded verified-token cache (`tokenCache` option), which re-checks the time claims and
+ * the signing key on every hit.
+ */
+export class TokenService {
+  private readonly keys: JwksKeyStore;
+  private readonly cache: VerifiedTokenCache | undefined;
+
+  constructor(private readonly options: ResolvedRakomiOptions) {
+    this.keys = new JwksKeyStore(options);
+    this.cache =
+      options.tokenCache === false
+        ? undefined
+        : new VerifiedTokenCache(options.tokenCache.maxEntries, options.tokenCache.maxAge * 1000);
+  }
+
+  /**
+   * Verifies a compact RS256 token (without the `Bearer ` prefix) and returns its frozen claims.
+   * @throws RakomiError `token/*` or `jwks/*` (as the promise's rejection)
+   */
+  verify(token: string): Promise<RakomiClaims> {
+    let result: RakomiClaims | Promise<RakomiClaims>;
+    try {
+      result = this.run(token);
+    } catch (error) {
+      return Promise.reject(this.asRakomiError(error));
+    }
+    if (isPromise(result)) return result.catch((error: unknown) => Promise.reject(this.asRakomiError(error)));
+    return Promise.resolve(result);
+  }
+
+  /**
+   * Verifies the value of an `Authorization` header (`Bearer <token>`, scheme case-insensitive).
+   * Pass Node's `req.headersDistinct.authorization` (a `string[]`) to detect repeated headers.
+   * @throws RakomiError `token/missing`; `token/malformed` with status 400 for several
+   *   `Authorization` headers; otherwise as {@link TokenService.verify}
+   */
+  verifyAuthorizationHeader(value: string | readonly string[] | undefined): Promise<RakomiClaims> {
+    let token: string;
+    try {
+      token = extractBearerToken(value);
+    } catch (error) {
+      return Promise.reject(this.asRakomiError(error));
+    }
+    return this.verify(token);
+  }
+
+  /**
+   * Refetches the JWK Set now, whatever its age (incident response: a signing key was revoked).
+   * Cached verifications made with a key that is no longer published stop being served.
+   * @throws RakomiError `jwks/fetch_failed` or `jwks/invalid_response`; the last good key set is kept
+   */
+  reload(): Promise<void> {
+    return this.keys.reload();
+  }
+
+  /** Stops background JWKS refreshes and aborts a fetch in flight, so the process can exit. */
+  close(): void {
+    this.keys.close();
+    this.cache?.clear();
+  }
+
+  /** Runs the checks synchronously as far as possible; a promise only when the key needs a fetch. */
+  private run(token: string): RakomiClaims | Promise<RakomiClaims> {
+    // 1. Presence.
+    if (typeof token !== 'string' || token === '') throw new RakomiError('token/missing');
+    // 2. Size cap, before hashing or decoding anything.
+    if (token.length > MAX_TOKEN_LENGTH) throw new RakomiError('token/malformed');
+
+    let digest: string | undefined;
+    if (this.cache !== undefined) {
+      digest = VerifiedTokenCache.digest(token);
+      const hit = this.fromCache(digest);
+      if (hit !== undefined) return hit;
+    }
+
+    // 2–3. Compact form and protected header (no network, no claims).
+    const parsed = parseCompactJws(token);
+    // 4. The signing key: synchronous when the key set is warm.
+    const key = this.keys.resolve(parsed.kid);
+    if (isPromise(key)) return key.then((resolved) => this.finish(parsed, resolved, digest));
+    return this.finish(parsed, key, digest);
+  }
+
+  /** A cached verification still valid now: same key still served for its kid, time claims re-checked. */
+  private fromCache(digest: string): RakomiClaims | undefined {
+    const cache = this.cache as VerifiedTokenCache;
+    const now = this.options.now();
+    const entry = cache.get(digest, now);
+    if (entry === undefined) return undefined;
+    if (this.keys.peek(entry.kid) !== entry.key) {
+      cache.delete(digest);
+      return undefined;
+    }
+    try {
+      checkClaimsTime(entry.claims, now, this.options.clockTolerance);
+    } catch (error) {
+      cache.delete(digest);
+      throw error;
+    }
+    return entry.claims;
+  }
+
+  /** Steps 5–8, once the key is known. */
+  private finish(parsed: ParsedCompactJws, key: VerificationKey, digest: string | undefined): RakomiClaims {
+    // 5. Signature (RSASSA-PKCS1-v1_5 with SHA-256); a wrong length never reaches the RSA operation.
+    if (parsed.signature.length !== key.signatureLength) throw new RakomiError('token/invalid_signature');
+    const signingInput = Buffer.from(parsed.signingInput, 'latin1');
+    if (!verifySignature('sha256', signingInput, key.keyObject, parsed.signature)) {
+      throw new RakomiError('token/invalid_signature');
+    }
+    // 6–7. Payload and claims, only now that the bytes are authentic.
+    const payload = decodeJsonObjectSegment(parsed.payloadSegment);
+    const claims = checkClaimsShape(payload, this.options);
+    // 8. Time.
+    const now = this.options.now();
+    checkClaimsTime(claims, now, this.options.clockTolerance);
+
+    deepFreeze(claims);
+    if (digest !== undefined) this.cache?.set(digest, { claims, kid: parsed.kid, key, storedAt: now });
+    return claims;
+  }
+
+  /** Our errors pass through; anything else becomes `token/internal_error`, logged with its stack. */
+  private asRakomiError(error: unknown): RakomiError {
+    if (error instanceof RakomiError) return error;
+    this.options.logger?.error(
+      'Unexpected error during token verification (answered token/internal_error)',
+      error instanceof Error ? error.stack : undefined,
+    );
+    return new RakomiError('token/internal_error', { cause: error });
+  }
+}

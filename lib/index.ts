@@ -1,0 +1,56 @@
+// The public surface of @rakomi/nestjs. Everything is named here on purpose: what is not
+// listed is internal and may change without notice. The local test issuer is the separate
+// entry point '@rakomi/nestjs/testing'.
+
+// Errors
+export { ERROR_CATALOG, ERROR_DOCS_BASE_URL, RakomiError, isRakomiError } from './errors/index.js';
+export type { CatalogEntry, RakomiErrorCode, RakomiErrorJson, RakomiErrorOptions } from './errors/index.js';
+
+// Options
+export type {
+  RakomiJwksOptions,
+  RakomiLogger,
+  RakomiModuleOptions,
+  RakomiTokenCacheOptions,
+  ResolvedRakomiOptions,
+} from './options/index.js';
+
+// Framework-free core
+export { RakomiClient } from './client/rakomi.client.js';
+export { TokenService } from './token/token.service.js';
+export type { RakomiClaims } from './token/rakomi-claims.interface.js';
+export { WebhookService, type WebhookHeaders } from './webhook/webhook.service.js';
+export type { RakomiWebhookEvent } from './webhook/rakomi-webhook-event.interface.js';
+export type { ReplayStore } from './replay/replay-store.interface.js';
+export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay.store.js';
+export {
+  RedisReplayStore,
+  ReplayStoreUnavailableError,
+  type RedisReplayStoreOptions,
+  type RedisSetNxClient,
+} from './replay/redis-replay.store.js';
+
+// Nest integration
+export {
+  CurrentUser,
+  Public,
+  RAKOMI_MODULE_OPTIONS,
+  RAKOMI_PUBLIC_METADATA,
+  RAKOMI_WEBHOOK_METADATA,
+  RakomiAuthGuard,
+  RakomiExceptionFilter,
+  RakomiGuardMissingError,
+  RakomiModule,
+  RakomiWebhook,
+  RakomiWebhookInterceptor,
+  WEBHOOK_REPLAY_ACK,
+  WebhookEvent,
+} from './nest/index.js';
+export type {
+  RakomiErrorResponseBody,
+  RakomiModuleAsyncOptions,
+  RakomiModuleExtras,
+  RakomiModuleForRootOptions,
+  RakomiOptionsFactory,
+  RakomiRequest,
+} from './nest/index.js';

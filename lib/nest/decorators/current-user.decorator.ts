@@ -1,0 +1,40 @@
+import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/common';
+import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
+import { RAKOMI_CLAIMS, RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
+
+const logger = new Logger(RAKOMI_LOGGER_CONTEXT);
+
+/** Thrown when `@CurrentUser()` is used on a route that `RakomiAuthGuard` did not protect. */
+export class RakomiGuardMissingError extends Error {
+  override readonly name = 'RakomiGuardMissingError';
+}
+
+function readClaims(key: string | undefined, context: ExecutionContext): unknown {
+  const request =
+    context.getType() === 'http' ? context.switchToHttp().getRequest<Record<PropertyKey, unknown>>() : undefined;
+  const claims = request?.[RAKOMI_CLAIMS] as RakomiClaims | undefined;
+  if (claims === undefined) {
+    const route = `${context.getClass().name}.${context.getHandler().name}`;
+    const message =
+      `@CurrentUser() on ${route} found no verified Rakomi claims: RakomiAuthGuard did not run for this route. ` +
+      'Protect it with @UseGuards(RakomiAuthGuard) or register the guard globally ' +
+      '({ provide: APP_GUARD, useClass: RakomiAuthGuard }), and do not mark it @Public().';
+    logger.error(message);
+    throw new RakomiGuardMissingError(message);
+  }
+  return key === undefined ? claims : claims[key];
+}
+
+const currentUser = createParamDecorator(readClaims);
+
+/**
+ * Injects the claims that `RakomiAuthGuard` verified, or one claim by name. On a route that the
+ * guard did not protect it throws (a 500 and a log line naming the fix) instead of giving `undefined`.
+ *
+ * @example
+ * @Get('me') me(@CurrentUser() user: RakomiClaims) { return user }
+ * @Get('email') email(@CurrentUser('email') email: string) { return email }
+ */
+export function CurrentUser(key?: keyof RakomiClaims & string): ParameterDecorator {
+  return currentUser(key);
+}

@@ -1,0 +1,1 @@
+export { RakomiExceptionFilter, type RakomiErrorResponseBody } from './rakomi-exception.filter.js';

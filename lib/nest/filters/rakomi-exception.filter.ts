@@ -1,0 +1,89 @@
+import {
+  Catch,
+  Injectable,
+  Logger,
+  Optional,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { throwError, type Observable } from 'rxjs';
+import { RakomiClient } from '../../client/rakomi.client.js';
+import { RakomiError } from '../../errors/rakomi.error.js';
+import { DEFAULT_REALM } from '../../options/option-limits.js';
+import { DEFAULT_RETRY_AFTER_SECONDS, RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
+import { describeRoute } from '../utils/http-request.util.js';
+import { bearerChallenge } from './www-authenticate.js';
+
+/** The JSON body of every Rakomi error response. */
+export type RakomiErrorResponseBody = { statusCode: number } & ReturnType<RakomiError['toJSON']>;
+
+/**
+ * Turns a `RakomiError` into its documented HTTP response, on Express and Fastify:
+ * status `error.status`; body `{ statusCode, code, message, suggestion, docs_url, fix_command? }`;
+ * `Cache-Control: no-store`; the RFC 6750 `WWW-Authenticate` challenge on 401 (and on the 400
+ * for duplicate `Authorization` headers); `Retry-After` on 503. Server errors (5xx) are logged
+ * with their cause; the response never carries the cause, a stack or request data.
+ *
+ * `RakomiModule` registers it (`APP_FILTER`), so importing the module is enough.
+ *
+ * @example
+ * app.useGlobalFilters(new RakomiExceptionFilter(app.get(HttpAdapterHost), app.get(RakomiClient)));
+ */
+@Catch(RakomiError)
+@Injectable()
+export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
+  private readonly logger = new Logger(RAKOMI_LOGGER_CONTEXT);
+  private readonly realm: string;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Optional() client?: RakomiClient,
+  ) {
+    this.realm = client?.options.realm ?? DEFAULT_REALM;
+  }
+
+  catch(error: RakomiError, host: ArgumentsHost): void | Observable<never> {
+    const body: RakomiErrorResponseBody = { statusCode: error.status, ...error.toJSON() };
+    if (host.getType() !== 'http') {
+      // RPC / WebSocket transports: hand the same safe body to the transport's error path.
+      this.logServerError(error, `${host.getType()} handler`);
+      return throwError(() => body);
+    }
+    const http = host.switchToHttp();
+    const request: unknown = http.getRequest();
+    const response: unknown = http.getResponse();
+    const adapter = this.adapterHost.httpAdapter;
+    this.logServerError(error, describeRoute(request));
+
+    if (adapter.isHeadersSent(response)) {
+      // Too late for a status line: end the response so the client is not left waiting.
+      this.logger.warn(`${error.code} raised after the response headers were sent`);
+      adapter.end(response);
+      return;
+    }
+    adapter.setHeader(response, 'Cache-Control', 'no-store');
+    const challenge = bearerChallenge(error, this.realm);
+    if (challenge !== undefined) adapter.setHeader(response, 'WWW-Authenticate', challenge);
+    if (error.status === 503) {
+      adapter.setHeader(response, 'Retry-After', String(retryAfterSeconds(error)));
+    }
+    if (error.status === 415) adapter.setHeader(response, 'Accept-Encoding', 'identity');
+    adapter.reply(response, body, error.status);
+  }
+
+  /** 5xx are our (or the upstream's) fault: log the code, the route (no query string) and the cause. */
+  private logServerError(error: RakomiError, where: string): void {
+    if (error.status < 500) return;
+    const cause = error.cause;
+    const causeText =
+      cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : cause === undefined ? undefined : String(cause);
+    this.logger.error(`${error.code} (${error.status}) on ${where}: ${error.message}`, causeText);
+  }
+}
+
+function retryAfterSeconds(error: RakomiError): number {
+  const value = error.retryAfter;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return DEFAULT_RETRY_AFTER_SECONDS;
+  return Math.ceil(value);
+}

@@ -1,0 +1,33 @@
+import { ERROR_CATALOG } from '../../errors/error-catalog.js';
+import type { RakomiError } from '../../errors/rakomi.error.js';
+
+/** `quoted-string` of RFC 9110 §5.6.4, from a fixed catalog text: no control characters, `"` and `\` escaped. */
+function quoted(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `"${text.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** Codes that describe the access token itself; a 401 with one of them answers `error="invalid_token"`. */
+function describesToken(code: string): boolean {
+  return code.startsWith('token/') || code.startsWith('jwks/') || code === 'auth/token_expired';
+}
+
+/**
+ * The RFC 6750 §3 challenge of an error, or `undefined` when none is owed.
+ * - 401 `token/missing` (and any other 401 without token information): `Bearer realm="…"` only.
+ * - 401 for a bad token: `error="invalid_token"` and the catalog message as `error_description`.
+ * - 400 `token/*` (duplicate `Authorization` headers): `error="invalid_request"`.
+ * The description is always the fixed catalog text, never request data or a `detail`.
+ */
+export function bearerChallenge(error: RakomiError, realm: string): string | undefined {
+  const base = `Bearer realm=${quoted(realm)}`;
+  const description = ERROR_CATALOG[error.code].message;
+  if (error.status === 401) {
+    if (error.code === 'token/missing' || !describesToken(error.code)) return base;
+    return `${base}, error="invalid_token", error_description=${quoted(description)}`;
+  }
+  if (error.status === 400 && error.code.startsWith('token/')) {
+    return `${base}, error="invalid_request", error_description=${quoted(description)}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,1 @@
+export { RakomiAuthGuard } from './rakomi-auth.guard.js';

@@ -1,0 +1,65 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
+import { TokenService } from '../../token/token.service.js';
+import { RAKOMI_CLAIMS, RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
+import { authorizationHeaders } from '../utils/http-request.util.js';
+
+/**
+ * Verifies the `Authorization: Bearer <token>` of a request and puts the claims on
+ * `request.user` (see `RakomiRequest` and `@CurrentUser()`). Usable per route
+ * (`@UseGuards(RakomiAuthGuard)`) or globally (`{ provide: APP_GUARD, useClass: RakomiAuthGuard }`),
+ * where `@Public()` opts a route or controller out; `@RakomiWebhook()` routes are never asked for a
+ * token. It throws the catalog `RakomiError` (never returns `false`, which Nest would turn into a
+ * generic 403). Duplicate `Authorization` headers are rejected (400 `token/malformed`), never "first wins".
+ * Works on Express and Fastify; other contexts (RPC, WebSocket, GraphQL) fail closed unless a
+ * subclass overrides {@link getRequest}.
+ *
+ * @example
+ * providers: [{ provide: APP_GUARD, useClass: RakomiAuthGuard }]
+ */
+@Injectable()
+export class RakomiAuthGuard implements CanActivate {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  /**
+   * @throws RakomiError `token/*` or `jwks/*`
+   */
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(RAKOMI_PUBLIC_METADATA, targets) === true) return true;
+    // Webhook routes are authenticated by their signature, checked by the @RakomiWebhook() interceptor.
+    if (this.reflector.getAllAndOverride<boolean>(RAKOMI_WEBHOOK_METADATA, targets) === true) return true;
+
+    const request = this.getRequest(context);
+    const claims = await this.tokens.verifyAuthorizationHeader(authorizationHeaders(request));
+    attachClaims(request, claims);
+    return true;
+  }
+
+  /**
+   * The HTTP request (Express or Fastify) to authenticate. Override it to support another
+   * transport, e.g. GraphQL: `return GqlExecutionContext.create(context).getContext().req`.
+   * @throws Error for any non-HTTP context: the guard fails closed rather than let a request through unverified
+   */
+  protected getRequest(context: ExecutionContext): object {
+    if (context.getType() !== 'http') {
+      throw new Error(
+        `RakomiAuthGuard authenticates HTTP requests only and refused a "${context.getType()}" context ` +
+          `(${context.getClass().name}.${context.getHandler().name}). Mark it @Public(), or extend RakomiAuthGuard ` +
+          'and override getRequest() for this transport.',
+      );
+    }
+    return context.switchToHttp().getRequest<object>();
+  }
+}
+
+/** Puts verified claims on the request for `request.user` and `@CurrentUser()`. */
+function attachClaims(request: object, claims: RakomiClaims): void {
+  const target = request as Record<PropertyKey, unknown>;
+  target[RAKOMI_CLAIMS] = claims;
+  target.user = claims;
+}

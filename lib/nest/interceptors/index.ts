@@ -1,0 +1,1 @@
+export { RakomiWebhookInterceptor, WEBHOOK_REPLAY_ACK } from './rakomi-webhook.interceptor.js';

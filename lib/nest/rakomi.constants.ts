@@ -1,0 +1,29 @@
+/**
+ * Leaf file: injection tokens, metadata keys and request slots of the Nest layer.
+ * It imports nothing, so no ESM import cycle can reach it before it is initialised.
+ */
+
+/** Injection token of the options given to `RakomiModule.forRoot()` / `forRootAsync()`. */
+export const RAKOMI_MODULE_OPTIONS = 'RAKOMI_MODULE_OPTIONS';
+
+/** Metadata key set by `@Public()` on a handler or controller. */
+export const RAKOMI_PUBLIC_METADATA = 'rakomi:public';
+
+/** Metadata key set by `@RakomiWebhook()` on a handler or controller. */
+export const RAKOMI_WEBHOOK_METADATA = 'rakomi:webhook';
+
+/**
+ * Request slot holding the claims verified by `RakomiAuthGuard` (also copied to `request.user`).
+ * `@CurrentUser()` reads this slot, so claims put on `request.user` by anything else are never
+ * mistaken for verified Rakomi claims. `Symbol.for` keeps two copies of the package compatible.
+ */
+export const RAKOMI_CLAIMS = Symbol.for('rakomi.claims');
+
+/** Request slot holding the event verified by the `@RakomiWebhook()` interceptor. */
+export const RAKOMI_WEBHOOK_EVENT = Symbol.for('rakomi.webhookEvent');
+
+/** Context of the Nest `Logger` the module hands to the core. */
+export const RAKOMI_LOGGER_CONTEXT = 'rakomi';
+
+/** `Retry-After` (seconds) sent on a 503 whose error carries no `retryAfter`. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;

@@ -1,0 +1,40 @@
+import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { RakomiClient } from '../client/rakomi.client.js';
+import { TokenService } from '../token/token.service.js';
+import { WebhookService } from '../webhook/webhook.service.js';
+import { RakomiExceptionFilter } from './filters/rakomi-exception.filter.js';
+import { RakomiConfigurableModuleClass } from './rakomi.module-definition.js';
+import { RAKOMI_PROVIDERS } from './rakomi.providers.js';
+
+/**
+ * Provides and exports `RakomiClient`, `TokenService` and `WebhookService`, and registers
+ * `RakomiExceptionFilter` for the whole app. A bad configuration fails the start-up with its
+ * `config/*` error; the client's timers stop when the application shuts down.
+ *
+ * @example
+ * RakomiModule.forRoot({ apiKey: process.env.RAKOMI_API_KEY!, audience: 'my-api', isGlobal: true })
+ *
+ * @example
+ * RakomiModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ apiKey: config.getOrThrow('RAKOMI_API_KEY') }),
+ *   isGlobal: true,
+ * })
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [...RAKOMI_PROVIDERS, { provide: APP_FILTER, useClass: RakomiExceptionFilter }],
+  exports: [RakomiClient, TokenService, WebhookService],
+})
+export class RakomiModule extends RakomiConfigurableModuleClass implements OnApplicationShutdown {
+  constructor(private readonly client: RakomiClient) {
+    super();
+  }
+
+  /** Stops the background JWKS refreshes so the process can exit. */
+  onApplicationShutdown(): void {
+    this.client.close();
+  }
+}

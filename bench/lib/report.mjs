@@ -1,0 +1,114 @@
+// Markdown rendering of a results object (run.mjs), with the issue-5 targets checked.
+const fmt = (n, d = 0) => (n === undefined || Number.isNaN(n) ? '–' : Number(n).toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+const x = (r) => (r === undefined ? '–' : r.toFixed(2) + '×');
+const mark = (ok) => (ok === undefined ? '–' : ok ? '✅' : '❌');
+
+const LABEL = {
+  none: 'no auth (ceiling)',
+  passport: '@nestjs/passport + passport-jwt + jwks-rsa',
+  auth0: 'express-oauth2-jwt-bearer (middleware)',
+  rakomi: 'RakomiAuthGuard (token cache on)',
+  'rakomi-nocache': 'RakomiAuthGuard (tokenCache: false)',
+};
+const MIX = { single: 'one token reused', pool: '1000 distinct tokens' };
+
+export function targets(results) {
+  const rows = [];
+  const http = results.http ?? [];
+  const h = (v, m) => http.find((r) => r.variant === v && r.mix === m);
+  const add = (target, measured, ok) => rows.push({ target, measured, ok });
+  if (h('rakomi', 'single')) add('token reused ≥ 0.95× ceiling', x(h('rakomi', 'single').ratio), h('rakomi', 'single').ratio >= 0.95);
+  for (const m of ['single', 'pool']) {
+    const ours = h('rakomi-nocache', m);
+    if (!ours) continue;
+    add(`cache off ≥ 0.70× ceiling (${MIX[m]})`, x(ours.ratio), ours.ratio >= 0.7);
+    const pp = h('passport', m);
+    if (pp) add(`cache off ≥ 1.9× passport-jwt + jwks-rsa (${MIX[m]})`, x(ours.rps / pp.rps), ours.rps / pp.rps >= 1.9);
+    const a0 = h('auth0', m);
+    if (a0) add(`cache off ≥ 1.2× express-oauth2-jwt-bearer (${MIX[m]})`, x(ours.rps / a0.rps), ours.rps / a0.rps >= 1.2);
+  }
+  const tk = results.micro?.tokens;
+  if (tk?.['ours, tokenCache off']) {
+    const r = tk['ours, tokenCache off'].opsPerSec / tk['crypto.verify (floor)'].opsPerSec;
+    add('uncached verify ≥ 0.67× node:crypto floor', x(r), r >= 0.67);
+  }
+  for (const [size, need] of [['1024', 0.8], ['65536', 0.9]]) {
+    const w = results.micro?.webhooks?.[size];
+    if (!w?.ours) continue;
+    const r = w.ours.opsPerSec / w['raw HMAC + timingSafeEqual (floor)'].opsPerSec;
+    add(`webhook ${size === '1024' ? '1 KiB' : '64 KiB'} ≥ ${need}× raw HMAC`, x(r), r >= need);
+  }
+  const ours = results.cold?.results?.ours;
+  if (ours) add('exactly 1 JWKS fetch on a cold start (1000 concurrent)', `${ours.coldFetches} fetch(es), ${ours.coldOk}/${ours.coldTotal} ok`, ours.coldFetches === 1 && ours.coldOk === ours.coldTotal);
+  const mem = results.memory;
+  if (mem) {
+    const s = mem.rssSamplesMiB.map((p) => p[1]);
+    const half = Math.floor(s.length / 2);
+    const bounded = s.length >= 4 ? Math.max(...s.slice(half)) <= Math.max(...s.slice(0, half)) * 1.1 : undefined;
+    add('memory bounded under the flood (RSS plateaus: 2nd-half max ≤ 1.1 × 1st-half max)',
+      `${fmt(mem.rssBeforeMiB, 1)} → ${fmt(mem.rssAfterMiB, 1)} MiB (${fmt(mem.rssAfterGcMiB, 1)} after GC)`, bounded);
+  }
+  return rows;
+}
+
+export function renderMarkdown(results) {
+  const c = results.conditions;
+  const out = [];
+  out.push(`## Benchmark results`, '');
+  out.push(`${c.date.slice(0, 10)} · Node ${c.node} · ${c.cpu} × ${c.cores} · ${c.taskset} · issuer: ${c.issuer ?? '–'} · ` +
+    `${c.config.quick ? '**quick mode** · ' : ''}${c.config.rounds} rounds × ${c.config.duration} s (warm-up ${c.config.warmup} s), ` +
+    `${c.config.connections} connections · load average ${c.loadavgAtStart.join('/')} at start, ${c.loadavgAtEnd?.join('/')} at end · ${c.wallSeconds} s in all`, '');
+
+  const t = targets(results);
+  if (t.length) {
+    out.push('### Issue 5 targets', '', '| target | measured | met |', '|---|---:|:-:|');
+    for (const r of t) out.push(`| ${r.target} | ${r.measured} | ${mark(r.ok)} |`);
+    out.push('');
+  }
+
+  if (results.http) {
+    out.push('### HTTP: NestJS 12 + Express, `GET /me`, autocannon on loopback (medians of the rounds)', '');
+    out.push('| variant | tokens | req/s | × ceiling | p50 ms | p99 ms | non-2xx / errors |', '|---|---|---:|---:|---:|---:|---:|');
+    for (const r of results.http) {
+      out.push(`| ${LABEL[r.variant] ?? r.variant} | ${MIX[r.mix]} | ${fmt(r.rps)} | ${x(r.ratio)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.non2xx} / ${r.errors} |`);
+    }
+    out.push('');
+  }
+
+  const micro = results.micro;
+  if (micro) {
+    const floor = micro.tokens['crypto.verify (floor)'].opsPerSec;
+    out.push('### Micro: one RS256 token verification, in process, one core', '');
+    out.push('| verifier | ops/s | × floor |', '|---|---:|---:|');
+    for (const [name, r] of Object.entries(micro.tokens)) out.push(`| ${name} | ${fmt(r.opsPerSec)} | ${x(r.opsPerSec / floor)} |`);
+    out.push('', '### Micro: webhook verification (HMAC-SHA256, Standard Webhooks scheme)', '');
+    out.push('| verifier | 1 KiB ops/s | × raw | 64 KiB ops/s | × raw |', '|---|---:|---:|---:|---:|');
+    const w1 = micro.webhooks['1024'];
+    const w64 = micro.webhooks['65536'];
+    const raw1 = w1['raw HMAC + timingSafeEqual (floor)'].opsPerSec;
+    const raw64 = w64['raw HMAC + timingSafeEqual (floor)'].opsPerSec;
+    for (const name of Object.keys(w1)) {
+      out.push(`| ${name} | ${fmt(w1[name].opsPerSec)} | ${x(w1[name].opsPerSec / raw1)} | ${fmt(w64[name]?.opsPerSec)} | ${x(w64[name]?.opsPerSec / raw64)} |`);
+    }
+    out.push('');
+  }
+
+  if (results.cold) {
+    const any = Object.values(results.cold.results)[0];
+    out.push(`### JWKS fetches: cold start (${any?.coldTotal} concurrent verifications, empty cache) and unknown-kid flood (${any?.floodTotal} random kids over ${any ? any.floodMs / 1000 : '–'} s, right after)`, '');
+    out.push('| verifier | cold-start fetches | verified | unknown-kid flood fetches | valid tokens after flood |', '|---|---:|---:|---:|---:|');
+    for (const [name, r] of Object.entries(results.cold.results)) {
+      out.push(`| ${name} | ${r.coldFetches} | ${r.coldOk}/${r.coldTotal} | ${r.floodFetches} | ${r.validAfterFlood} |`);
+    }
+    out.push('');
+  }
+
+  const m = results.memory;
+  if (m) {
+    out.push(`### Memory: ${m.seconds} s flood of ${fmt(m.distinctTokens)} distinct tokens (cycled) through RakomiAuthGuard, token cache on (defaults)`, '');
+    out.push('| requests | req/s | non-2xx / errors | RSS before | RSS after | RSS after GC | heap before → after GC |', '|---:|---:|---:|---:|---:|---:|---:|');
+    out.push(`| ${fmt(m.requests)} | ${fmt(m.rps)} | ${m.non2xx} / ${m.errors} | ${fmt(m.rssBeforeMiB, 1)} MiB | ${fmt(m.rssAfterMiB, 1)} MiB | ${fmt(m.rssAfterGcMiB, 1)} MiB | ${fmt(m.heapBeforeMiB, 1)} → ${fmt(m.heapAfterGcMiB, 1)} MiB |`);
+    out.push('', `RSS every 5 s (MiB): ${m.rssSamplesMiB.map(([s, v]) => `${s}s ${v}`).join(' · ')}`, '');
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,218 @@
+// `npm run bench`: micro, cold start, HTTP (autocannon vs a Nest 12 app per variant), memory.
+// Writes bench/results/latest.json and latest.md and prints the Markdown. Env knobs: README.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DIST, oursAvailable, startIssuer } from './lib/issuer.mjs';
+import { median } from './lib/timing.mjs';
+import { renderMarkdown } from './lib/report.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const RESULTS = HERE + 'results/';
+const env = process.env;
+const QUICK = env.BENCH_QUICK === '1';
+const num = (name, full, quick) => Number(env[name] ?? (QUICK ? quick : full));
+const cfg = {
+  quick: QUICK,
+  connections: num('BENCH_CONNECTIONS', 50, 50),
+  warmup: num('BENCH_WARMUP', 5, 2),
+  duration: num('BENCH_DURATION', 8, 3),
+  rounds: num('BENCH_ROUNDS', 3, 2),
+  pool: num('BENCH_POOL', 1000, 1000),
+  memorySeconds: num('BENCH_MEMORY_SECONDS', 60, 10),
+  memoryTokens: num('BENCH_MEMORY_TOKENS', 20000, 3000),
+  phases: (env.BENCH_PHASES ?? 'micro,cold,http,memory').split(','),
+};
+const HAVE_OURS = await oursAvailable();
+const ALL_VARIANTS = ['none', 'passport', 'auth0', 'rakomi', 'rakomi-nocache'];
+const variants = (env.BENCH_VARIANTS ? env.BENCH_VARIANTS.split(',') : ALL_VARIANTS)
+  .filter((v) => HAVE_OURS || !v.startsWith('rakomi'));
+const MIXES = ['single', 'pool'];
+
+let TASKSET = false;
+try { execFileSync('taskset', ['-c', '0', 'true']); TASKSET = true; } catch { /* no taskset: unpinned */ }
+/** [command, args] for node running `script`, pinned to `core` when taskset exists. */
+const nodeCmd = (core, args) => (TASKSET ? ['taskset', ['-c', String(core), process.execPath, ...args]] : [process.execPath, args]);
+const log = (...a) => console.error('[bench]', ...a);
+
+mkdirSync(RESULTS, { recursive: true });
+const started = Date.now();
+const conditions = {
+  date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
+  memGiB: Math.round(totalmem() / 2 ** 30), loadavgAtStart: loadavg().map((x) => +x.toFixed(2)),
+  taskset: TASKSET ? 'server on core 0, load generator / micro on core 1 / core 0 (see README)' : 'not available: unpinned',
+  ours: HAVE_OURS ? 'dist/ (npm run build)' : 'not built: Rakomi variants skipped',
+  config: cfg,
+};
+const results = { conditions };
+
+function runJson(core, script, args = [], extraEnv = {}) {
+  return new Promise((resolve, reject) => {
+    const [cmd, argv] = nodeCmd(core, [HERE + script, ...args]);
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, ...extraEnv } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${script} exited ${code}`));
+      try { resolve(JSON.parse(out.trim().split('\n').pop())); } catch (e) { reject(e); }
+    });
+  });
+}
+
+// ---- micro + cold ------------------------------------------------------------------------------
+if (cfg.phases.includes('micro')) {
+  log('micro benchmarks (pinned to core 0)…');
+  results.micro = await runJson(0, 'micro.mjs');
+}
+if (cfg.phases.includes('cold')) {
+  log('cold start / unknown-kid flood…');
+  results.cold = await runJson(0, 'cold.mjs');
+}
+
+// ---- HTTP --------------------------------------------------------------------------------------
+const { kind: issuerKind, issuer } = await startIssuer();
+conditions.issuer = issuerKind;
+const moduleOptions = issuer.moduleOptions();
+const serverBase = {
+  jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience,
+  distUrl: pathToFileURL(DIST + 'index.js').href, moduleOptions, sampleClaims: issuer.claims(),
+};
+
+function startServer(variant, { gc = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const [cmd, argv] = nodeCmd(0, [...(gc ? ['--expose-gc'] : []), HERE + 'server.mjs']);
+    const child = spawn(cmd, argv, {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...env, NODE_ENV: 'production', BENCH_SERVER: JSON.stringify({ ...serverBase, variant }) },
+    });
+    let seq = 0;
+    const waiting = new Map();
+    child.on('message', (msg) => {
+      if (msg.type === 'ready') resolve(server(msg.port));
+      else if (msg.type === 'mem') { waiting.get(msg.id)?.(msg.mem); waiting.delete(msg.id); }
+    });
+    child.on('exit', (code) => reject(new Error(`server ${variant} exited ${code}`)));
+    const server = (port) => ({
+      variant, port, url: `http://127.0.0.1:${port}`, child,
+      mem: (gcFirst) => new Promise((r) => { const id = ++seq; waiting.set(id, r); child.send({ type: 'mem', id, gc: gcFirst }); }),
+      close: () => new Promise((r) => { child.removeAllListeners('exit'); child.once('exit', r); child.send({ type: 'close' }); }),
+    });
+  });
+}
+
+function writeTokens(name, tokens) {
+  const file = RESULTS + name + '.tmp';
+  writeFileSync(file, JSON.stringify(tokens));
+  return file;
+}
+
+function load(url, duration, tokensFile, pool) {
+  return runJson(1, 'load.mjs', [JSON.stringify({ url, connections: cfg.connections, duration, tokensFile, pool })]);
+}
+
+/** Every variant must accept the valid token (200, the token's own claims) and refuse the others. */
+async function checkVariant(server, token, claims) {
+  const get = (headers) => fetch(server.url + '/me', { headers }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => undefined) }));
+  const ok = await get({ authorization: 'Bearer ' + token });
+  const bad = await get({ authorization: 'Bearer ' + token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA') });
+  const none = await get({});
+  const problems = [];
+  if (ok.status !== 200) problems.push(`valid token → ${ok.status}`);
+  if (server.variant !== 'none') {
+    if (ok.body?.sub !== claims.sub) problems.push('valid token → body is not its claims');
+    if (bad.status !== 401) problems.push(`bad signature → ${bad.status}`);
+    if (none.status !== 401) problems.push(`no token → ${none.status}`);
+  }
+  if (problems.length) throw new Error(`variant ${server.variant} invalid: ${problems.join('; ')}`);
+  return { valid: ok.status, badSignature: bad.status, missing: none.status };
+}
+
+if (cfg.phases.includes('http')) {
+  log(`HTTP: ${variants.join(', ')} × ${MIXES.join(', ')}; ${cfg.rounds} rounds × ${cfg.duration}s, warm-up ${cfg.warmup}s, ${cfg.connections} connections`);
+  const claims = Array.from({ length: cfg.pool }, () => issuer.claims());
+  const tokens = claims.map((c) => issuer.token(c));
+  const tokensFile = writeTokens('tokens-http', tokens);
+  const servers = {};
+  for (const v of variants) servers[v] = await startServer(v); // all alive, idle but one at a time
+  results.checks = {};
+  for (const v of variants) results.checks[v] = await checkVariant(servers[v], tokens[0], claims[0]);
+  const runs = {};
+  for (const v of variants) {
+    log(`warm-up ${v}`);
+    await load(servers[v].url, cfg.warmup, tokensFile, cfg.pool);
+    for (const m of MIXES) runs[`${v}|${m}`] = [];
+  }
+  // Rounds are interleaved (every variant and mix once per round), so drift and noise from other
+  // processes spread over all variants instead of biasing one.
+  for (let r = 0; r < cfg.rounds; r++) {
+    for (const v of variants) {
+      for (const m of MIXES) {
+        const res = await load(servers[v].url, cfg.duration, tokensFile, m === 'single' ? 1 : cfg.pool);
+        runs[`${v}|${m}`].push(res);
+        log(`round ${r + 1} ${v} ${m}: ${Math.round(res.requests / res.duration)} req/s p50 ${res.p50} p99 ${res.p99} non2xx ${res.non2xx} errors ${res.errors}`);
+      }
+    }
+  }
+  for (const v of variants) await servers[v].close();
+  results.http = [];
+  for (const v of variants) {
+    for (const m of MIXES) {
+      const rs = runs[`${v}|${m}`];
+      results.http.push({
+        variant: v, mix: m,
+        rps: median(rs.map((x) => x.requests / x.duration)),
+        p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)),
+        non2xx: rs.reduce((s, x) => s + x.non2xx, 0), errors: rs.reduce((s, x) => s + x.errors + x.timeouts, 0),
+        requests: rs.reduce((s, x) => s + x.requests, 0),
+        rounds: rs.map((x) => Math.round(x.requests / x.duration)),
+      });
+    }
+  }
+  for (const row of results.http) {
+    const ceiling = results.http.find((x) => x.variant === 'none' && x.mix === row.mix);
+    row.ratio = ceiling ? row.rps / ceiling.rps : undefined;
+  }
+}
+
+// ---- memory ------------------------------------------------------------------------------------
+if (cfg.phases.includes('memory') && HAVE_OURS) {
+  log(`memory: signing ${cfg.memoryTokens} distinct tokens…`);
+  const tokens = Array.from({ length: cfg.memoryTokens }, () => issuer.token());
+  const tokensFile = writeTokens('tokens-memory', tokens);
+  const server = await startServer('rakomi', { gc: true });
+  await checkVariant(server, tokens[0], JSON.parse(Buffer.from(tokens[0].split('.')[1], 'base64url')));
+  const before = await server.mem(true);
+  log(`memory: ${cfg.memorySeconds}s flood of ${cfg.memoryTokens} distinct tokens, cycled, through RakomiAuthGuard (cache on)`);
+  const samples = [];
+  const t0 = Date.now();
+  const timer = setInterval(async () => samples.push({ t: Math.round((Date.now() - t0) / 1000), rss: (await server.mem(false)).rss }), 5000);
+  const res = await load(server.url, cfg.memorySeconds, tokensFile, cfg.memoryTokens);
+  clearInterval(timer);
+  const after = await server.mem(false);
+  const afterGc = await server.mem(true);
+  await server.close();
+  const MiB = (b) => +(b / 2 ** 20).toFixed(1);
+  results.memory = {
+    seconds: cfg.memorySeconds, distinctTokens: cfg.memoryTokens, requests: res.requests, rps: res.requests / res.duration,
+    non2xx: res.non2xx, errors: res.errors + res.timeouts,
+    rssBeforeMiB: MiB(before.rss), rssAfterMiB: MiB(after.rss), rssAfterGcMiB: MiB(afterGc.rss),
+    heapBeforeMiB: MiB(before.heapUsed), heapAfterGcMiB: MiB(afterGc.heapUsed),
+    rssSamplesMiB: samples.map((s) => [s.t, MiB(s.rss)]),
+  };
+}
+
+await issuer.close();
+for (const f of ['tokens-http', 'tokens-memory']) rmSync(RESULTS + f + '.tmp', { force: true });
+conditions.loadavgAtEnd = loadavg().map((x) => +x.toFixed(2));
+conditions.wallSeconds = Math.round((Date.now() - started) / 1000);
+
+const md = renderMarkdown(results);
+writeFileSync(RESULTS + 'latest.json', JSON.stringify(results, null, 2) + '\n');
+writeFileSync(RESULTS + 'latest.md', md);
+console.log(md);
+const invalid = (results.http ?? []).filter((r) => r.non2xx || r.errors);
+if (invalid.length || (results.memory && (results.memory.non2xx || results.memory.errors))) {
+  console.error('[bench] INVALID: some requests failed (non-2xx or errors), see the table');
+  process.exitCode = 1;
+}

@@ -1,0 +1,94 @@
+// One minimal NestJS 12 app on Express, `GET /me` returning the user, in one of the auth variants.
+// Started by run.mjs as a child process (pinned to one core); config in BENCH_SERVER (JSON);
+// it reports { ready, port } and answers { mem } requests over IPC.
+import 'reflect-metadata';
+import { Catch, Controller, Get, Injectable, Module, Req } from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+
+const cfg = JSON.parse(process.env.BENCH_SERVER);
+const { variant } = cfg;
+
+// Decorators applied by hand (plain ESM JavaScript, no compiler step).
+function decorateMethod(target, key, ...decorators) {
+  let descriptor = Object.getOwnPropertyDescriptor(target, key);
+  for (const d of decorators.reverse()) descriptor = d(target, key, descriptor) ?? descriptor;
+  Object.defineProperty(target, key, descriptor);
+}
+
+class MeController {
+  me(req) {
+    // passport and Rakomi put the claims on req.user, express-oauth2-jwt-bearer on req.auth.payload;
+    // the no-auth ceiling answers a claims object of the same size.
+    return req.user ?? req.auth?.payload ?? cfg.sampleClaims;
+  }
+}
+Req()(MeController.prototype, 'me', 0);
+decorateMethod(MeController.prototype, 'me', Get('me'));
+Controller()(MeController);
+
+const providers = [];
+const imports = [];
+let middleware;
+
+if (variant === 'passport') {
+  const { PassportModule, PassportStrategy, AuthGuard } = await import('@nestjs/passport');
+  const { Strategy, ExtractJwt } = await import('passport-jwt');
+  const { passportJwtSecret } = await import('jwks-rsa');
+  // The recipe of the @nestjs/passport + jwks-rsa docs: cache and rate limit on.
+  class JwtStrategy extends PassportStrategy(Strategy) {
+    constructor() {
+      super({
+        secretOrKeyProvider: passportJwtSecret({ cache: true, rateLimit: true, jwksRequestsPerMinute: 5, jwksUri: cfg.jwksUrl }),
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        issuer: cfg.issuer,
+        audience: cfg.audience,
+        algorithms: ['RS256'],
+      });
+    }
+    validate(payload) { return payload; }
+  }
+  Injectable()(JwtStrategy);
+  imports.push(PassportModule);
+  providers.push(JwtStrategy, { provide: APP_GUARD, useClass: AuthGuard('jwt') });
+} else if (variant === 'auth0') {
+  const { auth } = await import('express-oauth2-jwt-bearer');
+  middleware = auth({ jwksUri: cfg.jwksUrl, issuer: cfg.issuer, audience: cfg.audience, tokenSigningAlg: 'RS256' });
+} else if (variant === 'rakomi' || variant === 'rakomi-nocache') {
+  const { RakomiModule, RakomiAuthGuard } = await import(cfg.distUrl);
+  const options = { ...cfg.moduleOptions, logger: false };
+  if (variant === 'rakomi-nocache') options.tokenCache = false;
+  imports.push(RakomiModule.forRoot(options));
+  providers.push({ provide: APP_GUARD, useClass: RakomiAuthGuard });
+} else if (variant !== 'none') {
+  throw new Error('unknown variant ' + variant);
+}
+
+class AppModule {}
+Module({ imports, controllers: [MeController], providers })(AppModule);
+
+const app = await NestFactory.create(AppModule, { logger: ['error'] });
+if (middleware) {
+  app.use(middleware);
+  // What an app using this middleware adds: its errors carry `status` and `headers` (401 + challenge).
+  class AuthErrorFilter {
+    catch(error, host) {
+      const res = host.switchToHttp().getResponse();
+      res.status(error.status ?? 500).set(error.headers ?? {}).json({ statusCode: error.status ?? 500, message: error.message });
+    }
+  }
+  Catch()(AuthErrorFilter);
+  app.useGlobalFilters(new AuthErrorFilter());
+}
+await app.listen(0, '127.0.0.1');
+const { port } = app.getHttpServer().address();
+
+process.on('message', (msg) => {
+  if (msg?.type === 'mem') {
+    if (msg.gc && globalThis.gc) globalThis.gc();
+    process.send({ type: 'mem', id: msg.id, mem: process.memoryUsage() });
+  } else if (msg?.type === 'close') {
+    app.close().then(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ type: 'ready', port, variant });

@@ -1,0 +1,64 @@
+import { Buffer, isUtf8 } from 'node:buffer';
+import { RakomiError } from '../errors/rakomi.error.js';
+
+/** The raw body as it may be hashed: a UTF-8 string or the received bytes. */
+export type RawWebhookBody = string | Uint8Array;
+
+/** HTTP status of an oversized body. */
+const PAYLOAD_TOO_LARGE = 413;
+/** A UTF-16 code unit never takes more than 3 UTF-8 bytes. */
+const MAX_UTF8_BYTES_PER_UNIT = 3;
+
+/** True for a `Buffer` or `Uint8Array`, also one created in another realm (vm contexts, jest). */
+function isByteArray(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && (value as Uint8Array)[Symbol.toStringTag] === 'Uint8Array';
+}
+
+/** UTF-8 size of a string, without encoding it when its length already decides the answer. */
+function exceedsUtf8Bytes(text: string, maxBytes: number): boolean {
+  if (text.length > maxBytes) return true;
+  if (text.length * MAX_UTF8_BYTES_PER_UNIT <= maxBytes) return false;
+  return Buffer.byteLength(text, 'utf8') > maxBytes;
+}
+
+/**
+ * Step 1: the body must be the raw bytes (`Buffer`, `Uint8Array`) or a `string`, at most
+ * `maxBytes` long. A parsed object or `undefined` means the raw body was not preserved.
+ * @throws RakomiError `webhook/invalid_body` (status 413 when over `maxBytes`)
+ */
+export function requireRawBody(body: unknown, maxBytes: number): RawWebhookBody {
+  if (typeof body === 'string') {
+    if (exceedsUtf8Bytes(body, maxBytes)) throw new RakomiError('webhook/invalid_body', { status: PAYLOAD_TOO_LARGE });
+    return body;
+  }
+  if (isByteArray(body)) {
+    if (body.byteLength > maxBytes) throw new RakomiError('webhook/invalid_body', { status: PAYLOAD_TOO_LARGE });
+    return body;
+  }
+  throw new RakomiError('webhook/invalid_body');
+}
+
+/**
+ * Step 7: the body is UTF-8 (strict: no replacement characters, a BOM is not stripped) JSON
+ * whose top level is an object. The error carries no cause: parser messages quote the body.
+ * @throws RakomiError `webhook/invalid_body`
+ */
+export function parseJsonObject(body: RawWebhookBody): object {
+  let text: string;
+  if (typeof body === 'string') {
+    text = body;
+  } else {
+    if (!isUtf8(body)) throw new RakomiError('webhook/invalid_body');
+    text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new RakomiError('webhook/invalid_body');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new RakomiError('webhook/invalid_body');
+  }
+  return parsed;
+}

@@ -31,9 +31,12 @@ const RAW_BODY_HINT = {
   fastify: 'Fastify: create the app with NestFactory.create(AppModule, new FastifyAdapter(), { rawBody: true }).',
 };
 
-/** True for a `Buffer` / `Uint8Array` (also from another realm) or a string. */
+/** True for a string or a `Buffer` / `Uint8Array`, also one from another realm (no `instanceof`). */
 function isRawBody(value: unknown): value is string | Uint8Array {
-  return typeof value === 'string' || (ArrayBuffer.isView(value) && value instanceof Object && 'byteLength' in value);
+  return (
+    typeof value === 'string' ||
+    (ArrayBuffer.isView(value) && (value as Uint8Array)[Symbol.toStringTag] === 'Uint8Array')
+  );
 }
 
 /**

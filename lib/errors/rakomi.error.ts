@@ -34,9 +34,9 @@ export class RakomiError extends Error {
   readonly code: RakomiErrorCode;
   readonly suggestion: string;
   readonly docsUrl: string;
-  readonly fixCommand?: string;
+  declare readonly fixCommand?: string;
   readonly status: number;
-  readonly retryAfter?: number;
+  declare readonly retryAfter?: number;
 
   constructor(code: RakomiErrorCode, options: RakomiErrorOptions = {}) {
     const entry: { message: string; fixCommand?: string } = ERROR_CATALOG[code];

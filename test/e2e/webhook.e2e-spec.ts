@@ -1,5 +1,15 @@
 import { gzipSync } from 'node:zlib';
-import { Controller, HttpCode, Injectable, Module, Post, Res, type DynamicModule, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  HttpCode,
+  Injectable,
+  Module,
+  Post,
+  RequestMethod,
+  Res,
+  type DynamicModule,
+  type INestApplication,
+} from '@nestjs/common';
 import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -16,7 +26,7 @@ import {
   type RakomiWebhookEvent,
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type AdapterName, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
 import { expectNoLeak } from './fixtures/leak.js';
 import { rawRequest } from './fixtures/raw-http.js';
 
@@ -257,7 +267,7 @@ describe.each(ADAPTERS)('@RakomiWebhook() on %s', (adapter) => {
   });
 });
 
-describe.each(ADAPTERS)('webhook pipeline failures on %s', (adapter) => {
+describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter) => {
   it('raw body not enabled → 500 webhook/invalid_body, the handler does not run, the log says how to fix it', async () => {
     const started = await startApp(adapter, WebhookAppModule.with(issuer.moduleOptions()), { rawBody: false });
     try {
@@ -298,6 +308,28 @@ describe.each(ADAPTERS)('webhook pipeline failures on %s', (adapter) => {
     }
   });
 
+  it('app.enableCsrfProtection(): server-to-server deliveries pass; exclude the route if a proxy adds a foreign Origin', async () => {
+    const configure = (app: INestApplication): void => {
+      app.enableCsrfProtection({ exclude: [{ path: 'hooks/accepted', method: RequestMethod.POST }] });
+    };
+    const started = await startApp(adapter, WebhookAppModule.with(issuer.moduleOptions()), { configure });
+    try {
+      const plain = delivery();
+      expect((await post(started, '/hooks/accepted', plain.body, plain.headers)).status).toBe(202);
+      const foreign = delivery();
+      const excluded = await post(started, '/hooks/accepted', foreign.body, { ...foreign.headers, Origin: 'https://sender.example' });
+      expect(excluded.status).toBe(202);
+      const notExcluded = delivery();
+      const refused = await post(started, '/hooks/default', notExcluded.body, {
+        ...notExcluded.headers,
+        Origin: 'https://sender.example',
+      });
+      expect(refused.status).toBe(403);
+    } finally {
+      await started.close();
+    }
+  });
+
   it('a replay store failure → 503 with Retry-After (fail closed), the handler does not run', async () => {
     const failingStore = {
       claim: async (): Promise<boolean> => {
@@ -332,4 +364,3 @@ describe.each(ADAPTERS)('webhook pipeline failures on %s', (adapter) => {
   });
 });
 
-export type { AdapterName };

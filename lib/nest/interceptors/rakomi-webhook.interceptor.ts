@@ -94,13 +94,19 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
 
   /** The exact bytes received, or an empty body when the request had none. */
   private rawBody(request: Record<PropertyKey, unknown>): string | Uint8Array {
-    const raw = request.rawBody ?? incomingMessage(request)?.['rawBody' as keyof object];
+    // Nest's `rawBody: true` puts the bytes on the request it hands us, on Express and Fastify alike.
+    const raw = request.rawBody;
     if (isRawBody(raw)) return raw;
     const parsed = request.body;
     if (parsed !== undefined && parsed !== null) {
       // A body parser consumed the bytes and kept no copy: our setup, not the sender's fault.
       const adapter = this.adapterHost.httpAdapter?.getType?.();
-      const hint = adapter === 'fastify' ? RAW_BODY_HINT.fastify : adapter === 'express' ? RAW_BODY_HINT.express : `${RAW_BODY_HINT.express} ${RAW_BODY_HINT.fastify}`;
+      const hint =
+        adapter === 'fastify'
+          ? RAW_BODY_HINT.fastify
+          : adapter === 'express'
+            ? RAW_BODY_HINT.express
+            : `${RAW_BODY_HINT.express} ${RAW_BODY_HINT.fastify}`;
       this.logger.error(
         `Webhook ${describeRoute(request)}: the request body was parsed but its raw bytes were not kept, ` +
           `so the signature cannot be checked (answering 500). ${hint}`,

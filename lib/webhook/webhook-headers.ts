@@ -19,17 +19,21 @@ export type CollectedWebhookHeaders = Record<WebhookHeaderField, unknown[]>;
 /** The three header values once present and unambiguous. */
 export type WebhookHeaderValues = Record<WebhookHeaderField, string>;
 
-/** How HTTP stacks join a repeated header into one value (Node's `req.headers`, Fetch `Headers`). */
-const REPEAT_SEPARATOR = ', ';
+/** How a Fetch `Headers` joins the values of a repeated header (Fetch standard, "combine"). */
+const FETCH_REPEAT_SEPARATOR = ', ';
 
 function isFetchHeaders(headers: object): headers is Headers {
   return typeof (headers as Partial<Headers>).get === 'function' && typeof (headers as Partial<Headers>).has === 'function';
 }
 
+/** Appends one value or every entry of an array (a loop, not a spread: arrays may be huge). */
 function pushValue(target: unknown[], value: unknown): void {
   if (value === undefined) return;
-  if (Array.isArray(value)) target.push(...(value as unknown[]));
-  else target.push(value);
+  if (!Array.isArray(value)) {
+    target.push(value);
+    return;
+  }
+  for (const entry of value as unknown[]) target.push(entry);
 }
 
 /**
@@ -41,8 +45,9 @@ export function collectWebhookHeaders(headers: unknown): CollectedWebhookHeaders
   if (typeof headers !== 'object' || headers === null) return collected;
   if (isFetchHeaders(headers)) {
     for (const field of FIELDS) {
+      // A Fetch `Headers` joins a repeated header into one value: split it back into its repeats.
       const value = headers.get(WEBHOOK_HEADER[field]);
-      if (value !== null) collected[field].push(value);
+      if (value !== null) pushValue(collected[field], value.split(FETCH_REPEAT_SEPARATOR));
     }
     return collected;
   }
@@ -74,24 +79,17 @@ export function requirePresentHeaders(collected: CollectedWebhookHeaders): void 
 
 /**
  * Step 3 (part): one header, one value. Repeats that agree collapse to that value; repeats that
- * differ (array entries, or values an HTTP stack joined with `", "`) are rejected, since the
- * sender never repeats a header and a proxy or attacker may have added one.
+ * differ (`string[]` entries, several casings of one name, a joined Fetch `Headers` value) are
+ * rejected: the sender never repeats a header, so a proxy or an attacker added one.
  * @throws RakomiError `webhook/invalid_signature`
  */
 export function singleHeaderValue(values: readonly unknown[]): string {
-  const first = values[0];
-  if (values.length === 1 && typeof first === 'string' && !first.includes(REPEAT_SEPARATOR)) return first;
-  let single: string | undefined;
+  const [first] = values;
+  if (typeof first !== 'string') throw new RakomiError('webhook/invalid_signature');
   for (const value of values) {
-    if (typeof value !== 'string') throw new RakomiError('webhook/invalid_signature');
-    const parts = value.includes(REPEAT_SEPARATOR) ? value.split(REPEAT_SEPARATOR) : [value];
-    for (const part of parts) {
-      if (single === undefined) single = part;
-      else if (part !== single) throw new RakomiError('webhook/invalid_signature');
-    }
+    if (value !== first) throw new RakomiError('webhook/invalid_signature');
   }
-  if (single === undefined) throw new RakomiError('webhook/invalid_signature');
-  return single;
+  return first;
 }
 
 /**

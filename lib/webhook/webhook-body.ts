@@ -8,6 +8,8 @@ export type RawWebhookBody = string | Uint8Array;
 const PAYLOAD_TOO_LARGE = 413;
 /** A UTF-16 code unit never takes more than 3 UTF-8 bytes. */
 const MAX_UTF8_BYTES_PER_UNIT = 3;
+/** A surrogate that is not half of a pair: such a string has no exact UTF-8 form. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** True for a `Buffer` or `Uint8Array`, also one created in another realm (vm contexts, jest). */
 function isByteArray(value: unknown): value is Uint8Array {
@@ -46,6 +48,9 @@ export function requireRawBody(body: unknown, maxBytes: number): RawWebhookBody 
 export function parseJsonObject(body: RawWebhookBody): object {
   let text: string;
   if (typeof body === 'string') {
+    // It was hashed as UTF-8, where a lone surrogate became U+FFFD: parsing the string as it is
+    // would yield a payload other than the signed bytes.
+    if (LONE_SURROGATE.test(body)) throw new RakomiError('webhook/invalid_body');
     text = body;
   } else {
     if (!isUtf8(body)) throw new RakomiError('webhook/invalid_body');

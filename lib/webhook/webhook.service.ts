@@ -70,11 +70,13 @@ export class WebhookService {
    * genuine retry is re-signed with a new timestamp, so it is never blocked).
    * @returns `true` the first time, `false` for an exact replay (acknowledge it, do not handle
    *   it again); always `true` when `replayStore` is `false`
-   * @throws whatever the store throws when it is unreachable: fail closed (answer 5xx)
+   * @throws whatever the store throws when it is unreachable: fail closed (answer 5xx);
+   *   RangeError for an event whose timestamp is not a valid date
    */
   async claimDelivery(event: RakomiWebhookEvent): Promise<boolean> {
     if (this.#replayStore === false) return true;
     const seconds = Math.floor(event.timestamp.getTime() / 1000);
+    if (!Number.isSafeInteger(seconds)) throw new RangeError('claimDelivery needs an event returned by verify()');
     return this.#replayStore.claim(`${event.deliveryId}.${seconds}`, this.#replayTtl);
   }
 

@@ -606,6 +606,13 @@ describe('step 7: a UTF-8 JSON object (W-24, W-25)', () => {
     }
   });
 
+  it('a string body with a lone surrogate (no exact UTF-8 form) → webhook/invalid_body', () => {
+    const body = '{"a":"\ud800"}';
+    expect(Buffer.from(body, 'utf8').toString('hex')).toContain('efbfbd'); // what was hashed
+    expect(codeOf(() => service().verify(body, signed(body)))).toBe('webhook/invalid_body');
+    expect(service().verify('{"a":"\ud83d\ude00"}', signed('{"a":"\ud83d\ude00"}')).payload).toEqual({ a: '😀' });
+  });
+
   it('an empty object and nested objects are payloads; whitespace around the object is fine', () => {
     expect(service().verify(Buffer.from('{}'), signed('{}')).payload).toEqual({});
     expect(service().verify(' {"a":{"b":[1]}}\n', signed(' {"a":{"b":[1]}}\n')).payload).toEqual({ a: { b: [1] } });
@@ -709,6 +716,13 @@ describe('claimDelivery: step 6, replay protection (W-29..W-31, R-11, R-12)', ()
     const event = webhooks.verify(BODY, signed(BODY));
     await expect(webhooks.claimDelivery(event)).resolves.toBe(true);
     await expect(webhooks.claimDelivery(event)).resolves.toBe(false);
+  });
+
+  it('an event with an invalid timestamp is refused before touching the store', async () => {
+    const store = new RecordingStore(new MemoryReplayStore());
+    const webhooks = service({ replayStore: store });
+    await expect(webhooks.claimDelivery({ deliveryId: ID, timestamp: new Date(Number.NaN), payload: {} })).rejects.toThrow(RangeError);
+    expect(store.calls).toHaveLength(0);
   });
 
   it('R-12: a failing store rejects claimDelivery with its error (callers fail closed)', async () => {

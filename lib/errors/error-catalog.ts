@@ -146,6 +146,12 @@ export const ERROR_CATALOG = {
     status: 500,
     extension: true,
   },
+  'webhook/replay_store_unavailable': {
+    message: 'Webhook replay store is unavailable',
+    suggestion: 'The delivery was not processed and will be retried by the sender. Check that the replay store (e.g. Redis) is reachable',
+    status: 503,
+    extension: true,
+  },
   'config/invalid_option': {
     message: 'Invalid SDK option',
     suggestion: 'Check the option name, type and range against the configuration reference',

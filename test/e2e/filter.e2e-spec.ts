@@ -63,8 +63,7 @@ describe.each(ADAPTERS)('RakomiExceptionFilter on %s', (adapter) => {
     await started?.close();
   });
 
-  it('covers the whole catalog: 25 codes', () => {
-    expect(CODES).toHaveLength(25);
+  it('knows the challenge kind of every 401 code in the catalog', () => {
     const unauthorized = CODES.filter((code) => ERROR_CATALOG[code].status === 401);
     expect([...unauthorized].sort()).toEqual([...INVALID_TOKEN, ...BARE_CHALLENGE].sort());
   });

@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DIST, oursAvailable, startIssuer } from './lib/issuer.mjs';
 import { median } from './lib/timing.mjs';
 import { renderMarkdown } from './lib/report.mjs';
+import { signMany } from './lib/sign-many.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS = HERE + 'results/';
@@ -132,8 +133,8 @@ async function checkVariant(server, token, claims) {
 
 if (cfg.phases.includes('http')) {
   log(`HTTP: ${variants.join(', ')} × ${MIXES.join(', ')}; ${cfg.rounds} rounds × ${cfg.duration}s, warm-up ${cfg.warmup}s, ${cfg.connections} connections`);
-  const claims = Array.from({ length: cfg.pool }, () => issuer.claims());
-  const tokens = claims.map((c) => issuer.token(c));
+  const tokens = await signMany(issuer, cfg.pool);
+  const claims = tokens.map((t) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url')));
   const tokensFile = writeTokens('tokens-http', tokens);
   const servers = {};
   for (const v of variants) servers[v] = await startServer(v); // all alive, idle but one at a time
@@ -180,7 +181,7 @@ if (cfg.phases.includes('http')) {
 // ---- memory ------------------------------------------------------------------------------------
 if (cfg.phases.includes('memory') && HAVE_OURS) {
   log(`memory: signing ${cfg.memoryTokens} distinct tokens…`);
-  const tokens = Array.from({ length: cfg.memoryTokens }, () => issuer.token());
+  const tokens = await signMany(issuer, cfg.memoryTokens);
   const tokensFile = writeTokens('tokens-memory', tokens);
   const server = await startServer('rakomi', { gc: true });
   await checkVariant(server, tokens[0], JSON.parse(Buffer.from(tokens[0].split('.')[1], 'base64url')));
@@ -188,7 +189,11 @@ if (cfg.phases.includes('memory') && HAVE_OURS) {
   log(`memory: ${cfg.memorySeconds}s flood of ${cfg.memoryTokens} distinct tokens, cycled, through RakomiAuthGuard (cache on)`);
   const samples = [];
   const t0 = Date.now();
-  const timer = setInterval(async () => samples.push({ t: Math.round((Date.now() - t0) / 1000), rss: (await server.mem(false)).rss }), 5000);
+  const timer = setInterval(async () => {
+    const t = Math.round((Date.now() - t0) / 1000);
+    const m = await server.mem(false);
+    samples.push({ t, rss: m.rss, heap: m.heapUsed });
+  }, 5000);
   const res = await load(server.url, cfg.memorySeconds, tokensFile, cfg.memoryTokens);
   clearInterval(timer);
   const after = await server.mem(false);
@@ -200,7 +205,9 @@ if (cfg.phases.includes('memory') && HAVE_OURS) {
     non2xx: res.non2xx, errors: res.errors + res.timeouts,
     rssBeforeMiB: MiB(before.rss), rssAfterMiB: MiB(after.rss), rssAfterGcMiB: MiB(afterGc.rss),
     heapBeforeMiB: MiB(before.heapUsed), heapAfterGcMiB: MiB(afterGc.heapUsed),
+    externalAfterGcMiB: MiB(afterGc.external),
     rssSamplesMiB: samples.map((s) => [s.t, MiB(s.rss)]),
+    heapSamplesMiB: samples.map((s) => [s.t, MiB(s.heap)]),
   };
 }
 

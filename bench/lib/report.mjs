@@ -112,6 +112,7 @@ export function renderMarkdown(results) {
     out.push('| requests | req/s | non-2xx / errors | RSS before | RSS after | RSS after GC | heap before → after GC |', '|---:|---:|---:|---:|---:|---:|---:|');
     out.push(`| ${fmt(m.requests)} | ${fmt(m.rps)} | ${m.non2xx} / ${m.errors} | ${fmt(m.rssBeforeMiB, 1)} MiB | ${fmt(m.rssAfterMiB, 1)} MiB | ${fmt(m.rssAfterGcMiB, 1)} MiB | ${fmt(m.heapBeforeMiB, 1)} → ${fmt(m.heapAfterGcMiB, 1)} MiB |`);
     out.push('', `RSS every 5 s (MiB): ${m.rssSamplesMiB.map(([s, v]) => `${s}s ${v}`).join(' · ')}`, '');
+    if (m.heapSamplesMiB) out.push(`JS heap used every 5 s (MiB, before GC): ${m.heapSamplesMiB.map(([s, v]) => `${s}s ${v}`).join(' · ')}`, '');
   }
   return out.join('\n') + '\n';
 }

@@ -19,21 +19,36 @@ export type CollectedWebhookHeaders = Record<WebhookHeaderField, unknown[]>;
 /** The three header values once present and unambiguous. */
 export type WebhookHeaderValues = Record<WebhookHeaderField, string>;
 
-/** How a Fetch `Headers` joins the values of a repeated header (Fetch standard, "combine"). */
-const FETCH_REPEAT_SEPARATOR = ', ';
+/**
+ * How HTTP stacks join a repeated header into one value: Node's `req.headers` and a Fetch
+ * `Headers` both use `", "`. None of our three headers can contain it legitimately (ids and
+ * timestamps have no spaces, signature entries are separated by single spaces and end in `=`),
+ * so a value containing it is read back as its repeats.
+ */
+const JOINED_REPEAT_SEPARATOR = ', ';
 
 function isFetchHeaders(headers: object): headers is Headers {
   return typeof (headers as Partial<Headers>).get === 'function' && typeof (headers as Partial<Headers>).has === 'function';
 }
 
-/** Appends one value or every entry of an array (a loop, not a spread: arrays may be huge). */
-function pushValue(target: unknown[], value: unknown): void {
-  if (value === undefined) return;
-  if (!Array.isArray(value)) {
+/** Appends one header value, split back into its repeats when an HTTP stack joined them. */
+function pushString(target: unknown[], value: string): void {
+  if (!value.includes(JOINED_REPEAT_SEPARATOR)) {
     target.push(value);
     return;
   }
-  for (const entry of value as unknown[]) target.push(entry);
+  for (const part of value.split(JOINED_REPEAT_SEPARATOR)) target.push(part);
+}
+
+/** Appends a value or every entry of an array (Node's `headersDistinct`); other types are kept for step 3 to reject. */
+function pushValue(target: unknown[], value: unknown): void {
+  if (typeof value === 'string') pushString(target, value);
+  else if (Array.isArray(value)) {
+    for (const entry of value as unknown[]) {
+      if (typeof entry === 'string') pushString(target, entry);
+      else target.push(entry);
+    }
+  } else if (value !== undefined) target.push(value);
 }
 
 /**
@@ -45,9 +60,8 @@ export function collectWebhookHeaders(headers: unknown): CollectedWebhookHeaders
   if (typeof headers !== 'object' || headers === null) return collected;
   if (isFetchHeaders(headers)) {
     for (const field of FIELDS) {
-      // A Fetch `Headers` joins a repeated header into one value: split it back into its repeats.
       const value = headers.get(WEBHOOK_HEADER[field]);
-      if (value !== null) pushValue(collected[field], value.split(FETCH_REPEAT_SEPARATOR));
+      if (value !== null) pushString(collected[field], value);
     }
     return collected;
   }
@@ -79,7 +93,7 @@ export function requirePresentHeaders(collected: CollectedWebhookHeaders): void 
 
 /**
  * Step 3 (part): one header, one value. Repeats that agree collapse to that value; repeats that
- * differ (`string[]` entries, several casings of one name, a joined Fetch `Headers` value) are
+ * differ (`string[]` entries, several casings of one name, a `", "`-joined value) are
  * rejected: the sender never repeats a header, so a proxy or an attacker added one.
  * @throws RakomiError `webhook/invalid_signature`
  */

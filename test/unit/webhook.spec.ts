@@ -105,7 +105,7 @@ describe('published vectors (webhook-scheme.md), clock frozen at the timestamp',
   it('the valid entry among decoys passes, in any position; decoys alone fail', () => {
     const valid = V1.signature;
     const value = valid.slice(3);
-    const decoys = [`v2,${value}`, `v1a,${value}`, `V1,${value}`, value, `v1=${value}`, 'v1,', `v1,${randomBytes(32).toString('base64')}`];
+    const decoys = [`v2,${value}`, `v1a,${value}`, `V1,${value}`, value, `v1=${value}`, `v1,${randomBytes(32).toString('base64')}`, 'v3,x'];
     expect(service().verify(V1.body, headers(ID, T, [...decoys.slice(0, 4), valid, ...decoys.slice(4)].join(' '))).deliveryId).toBe(ID);
     expect(service().verify(V1.body, headers(ID, T, [valid, ...decoys].join(' '))).deliveryId).toBe(ID);
     expect(service().verify(V1.body, headers(ID, T, [...decoys, valid].join(' '))).deliveryId).toBe(ID);
@@ -299,7 +299,7 @@ describe('step 3: header syntax and repeats → webhook/invalid_signature', () =
     expect(service().verify(BODY, { ...good, 'X-Rakomi-Signature': good['x-rakomi-signature'] }).deliveryId).toBe(ID);
   });
 
-  it('a repeat that a Fetch Headers joined with ", " is rejected when the values differ', () => {
+  it('a repeat joined with ", " (Fetch Headers, Node req.headers) is rejected when the values differ', () => {
     const fetchHeaders = new Headers(good);
     fetchHeaders.append('X-Rakomi-Signature', otherSignature);
     expect(fetchHeaders.get('x-rakomi-signature')).toBe(`${good['x-rakomi-signature']}, ${otherSignature}`);
@@ -307,19 +307,24 @@ describe('step 3: header syntax and repeats → webhook/invalid_signature', () =
     const ids = new Headers(good);
     ids.append('x-rakomi-delivery-id', 'msg_other');
     expect(codeOf(() => service().verify(BODY, ids))).toBe('webhook/invalid_signature');
-  });
-
-  it('a plain-object value that Node joined with ", " (req.headers) cannot pass as an id or timestamp', () => {
+    // Node's req.headers joins a repeated x- header the same way.
+    const nodeJoined = { ...good, 'x-rakomi-signature': `${otherSignature}, ${good['x-rakomi-signature']}` };
+    expect(codeOf(() => service().verify(BODY, nodeJoined))).toBe('webhook/invalid_signature');
     expect(codeOf(() => service().verify(BODY, { ...good, 'x-rakomi-timestamp': `${T}, ${T + 1}` }))).toBe('webhook/invalid_signature');
-    expect(codeOf(() => service().verify(BODY, { ...good, 'x-rakomi-timestamp': `${T}, ${T}` }))).toBe('webhook/invalid_signature');
     expect(codeOf(() => service().verify(BODY, { ...good, 'x-rakomi-delivery-id': `${ID}, msg_other` }))).toBe('webhook/invalid_signature');
   });
 
-  it('in a Fetch Headers, an empty "v1," entry followed by another entry reads as a joined repeat', () => {
-    // Pinned edge case: the sender never emits empty entries; a plain object keeps the value whole.
+  it('a joined repeat with an empty half is rejected; a joined blank value is a missing header', () => {
+    expect(codeOf(() => service().verify(BODY, { ...good, 'x-rakomi-timestamp': `${T}, ` }))).toBe('webhook/invalid_signature');
+    expect(codeOf(() => service().verify(BODY, { ...good, 'x-rakomi-timestamp': ', ' }))).toBe('webhook/missing_header');
+  });
+
+  it('an empty "v1," entry followed by another entry reads as a joined repeat, in any container', () => {
+    // Pinned: Rakomi never sends empty entries, and ", " is how stacks join repeats.
     const value = `v1, ${good['x-rakomi-signature']}`;
-    expect(service().verify(BODY, { ...good, 'x-rakomi-signature': value }).deliveryId).toBe(ID);
+    expect(codeOf(() => service().verify(BODY, { ...good, 'x-rakomi-signature': value }))).toBe('webhook/invalid_signature');
     expect(codeOf(() => service().verify(BODY, new Headers({ ...good, 'x-rakomi-signature': value })))).toBe('webhook/invalid_signature');
+    expect(service().verify(BODY, { ...good, 'x-rakomi-signature': `${good['x-rakomi-signature']} v1,` }).deliveryId).toBe(ID);
   });
 
   it('a repeat with identical values is the same header', () => {
@@ -327,6 +332,7 @@ describe('step 3: header syntax and repeats → webhook/invalid_signature', () =
     fetchHeaders.append('x-rakomi-timestamp', String(T));
     expect(service().verify(BODY, fetchHeaders).deliveryId).toBe(ID);
     expect(service().verify(BODY, { ...good, 'x-rakomi-signature': [good['x-rakomi-signature'], good['x-rakomi-signature']] }).deliveryId).toBe(ID);
+    expect(service().verify(BODY, { ...good, 'x-rakomi-timestamp': `${T}, ${T}` }).deliveryId).toBe(ID);
   });
 
   it('a value that is not a string → webhook/invalid_signature, not a TypeError', () => {

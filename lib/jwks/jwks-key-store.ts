@@ -148,7 +148,7 @@ export class JwksKeyStore {
       if (!this.loggedStale) {
         this.loggedStale = true;
         this.logger?.warn(
-          `serving stale JWKS: the key set is past cacheMaxAge and could not be refreshed; known keys stay usable for up to ${this.maxStaleMs / 1000} s`,
+          `serving stale JWKS: the key set is past cacheMaxAge and no refresh has succeeded yet; known keys stay usable for up to ${this.maxStaleMs / 1000} s`,
         );
       }
       this.refreshInBackground(now);
@@ -202,7 +202,7 @@ export class JwksKeyStore {
       ...(failure.code === 'jwks/fetch_failed' ? { fixCommand: this.fixCommand } : {}),
       ...(failure.code === 'token/internal_error'
         ? {}
-        : { retryAfter: Math.max(1, Math.ceil((nextAttemptAt - now) / 1000)) }),
+        : { retryAfter: Math.max(1, Math.ceil(Math.round(nextAttemptAt - now) / 1000)) }),
     });
   }
 

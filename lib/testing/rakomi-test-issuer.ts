@@ -127,6 +127,7 @@ export class RakomiTestIssuer {
   private readonly recorded: RecordedRequest[] = [];
   private readonly published: Record<string, unknown>[] = [];
   private signingKey: TestSigningKey;
+  private readonly firstKey: TestSigningKey;
   private foreignKey: TestSigningKey | undefined;
   private keyCounter = 0;
   private hitCount = 0;
@@ -143,7 +144,7 @@ export class RakomiTestIssuer {
     this.webhookSecret = options.webhookSecret ?? `whsec_${randomBytes(32).toString('base64')}`;
     this.nowOption = options.now;
     this.now = options.now ?? Date.now;
-    this.signingKey = this.createKey();
+    this.signingKey = this.firstKey = this.createKey();
     this.publish(this.signingKey);
     server.on('request', (req, res) => this.serve(req, res));
   }
@@ -159,6 +160,19 @@ export class RakomiTestIssuer {
       });
     });
     return new RakomiTestIssuer(server, options);
+  }
+
+  /**
+   * Back to the state right after `start()` without generating keys again: the first key signs
+   * and is the only one published, no fault, no handler, hit counter at 0.
+   */
+  reset(): void {
+    this.published.length = 0;
+    this.publish(this.firstKey);
+    this.signingKey = this.firstKey;
+    this.currentFault = undefined;
+    this.handler = undefined;
+    this.resetHits();
   }
 
   /** Requests served so far, on any path (every request counts, including faults and hangs). */

@@ -82,12 +82,19 @@ export function checkClaimsTime(claims: RakomiClaims, nowMs: number, clockTolera
 
 /** Freezes a parsed JSON value and everything inside it (iteratively: no deep recursion). */
 export function deepFreeze<T>(value: T): T {
-  const pending: unknown[] = [value];
-  while (pending.length > 0) {
-    const current = pending.pop();
-    if (typeof current !== 'object' || current === null || Object.isFrozen(current)) continue;
-    Object.freeze(current);
-    for (const key of Object.keys(current)) pending.push((current as Record<string, unknown>)[key]);
+  if (typeof value !== 'object' || value === null) return value;
+  Object.freeze(value);
+  let pending: object[] | undefined;
+  let current: object | undefined = value;
+  while (current !== undefined) {
+    for (const key in current) {
+      const member = (current as Record<string, unknown>)[key];
+      if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) {
+        Object.freeze(member);
+        (pending ??= []).push(member);
+      }
+    }
+    current = pending?.pop();
   }
   return value;
 }

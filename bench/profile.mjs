@@ -1,8 +1,9 @@
 // Summarises a V8 CPU profile (node --cpu-prof): self time by function and by package/file.
-// Usage: node bench/profile.mjs <file.cpuprofile> [top=25]
+// Usage: node bench/profile.mjs <file.cpuprofile> [top=25] [requests served, to print µs/request]
 import { readFileSync } from 'node:fs';
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, requestsArg] = process.argv.slice(2);
+const requests = Number(requestsArg ?? 0);
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -27,14 +28,16 @@ const fn = new Map();
 const pkg = new Map();
 for (const [id, t] of self) {
   const { functionName, url, lineNumber } = byId.get(id).callFrame;
+  if (functionName === '(idle)' || functionName === '(program)') continue;
   const w = where(url);
   const k = `${functionName || '(anonymous)'}  ${w}${url ? ':' + (lineNumber + 1) : ''}`;
   fn.set(k, (fn.get(k) ?? 0) + t);
   const group = w.startsWith('dist/') ? w : w.startsWith('node:') ? 'node: internals' : w;
   pkg.set(group, (pkg.get(group) ?? 0) + t);
 }
-const pct = (t) => ((100 * t) / (total - idle)).toFixed(1).padStart(5) + '%';
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(100 * idle / total).toFixed(1)}% idle/program; shares below are of busy time`);
+const pct = (t) => ((100 * t) / (total - idle)).toFixed(1).padStart(5) + '%' + (requests ? ((t / requests).toFixed(2) + ' µs/req').padStart(16) : '');
+console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(100 * idle / total).toFixed(1)}% idle/program; shares below are of busy time` +
+  (requests ? `, ${((total - idle) / requests).toFixed(1)} µs busy per request` : ''));
 console.log('\nby package / file (self time):');
 for (const [k, t] of [...pkg].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(pct(t), k);
 console.log('\nby function (self time):');

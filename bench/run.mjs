@@ -29,7 +29,7 @@ const HAVE_OURS = await oursAvailable();
 const ALL_VARIANTS = ['none', 'passport', 'auth0', 'rakomi', 'rakomi-nocache'];
 const variants = (env.BENCH_VARIANTS ? env.BENCH_VARIANTS.split(',') : ALL_VARIANTS)
   .filter((v) => HAVE_OURS || !v.startsWith('rakomi'));
-const MIXES = ['single', 'pool'];
+const MIXES = env.BENCH_MIXES ? env.BENCH_MIXES.split(',') : ['single', 'pool'];
 
 let TASKSET = false;
 try { execFileSync('taskset', ['-c', '0', 'true']); TASKSET = true; } catch { /* no taskset: unpinned */ }
@@ -93,12 +93,13 @@ function startServer(variant, { gc = false } = {}) {
     const waiting = new Map();
     child.on('message', (msg) => {
       if (msg.type === 'ready') resolve(server(msg.port));
-      else if (msg.type === 'mem') { waiting.get(msg.id)?.(msg.mem); waiting.delete(msg.id); }
+      else if (msg.type === 'mem' || msg.type === 'cpu') { waiting.get(msg.id)?.(msg[msg.type]); waiting.delete(msg.id); }
     });
     child.on('exit', (code) => reject(new Error(`server ${variant} exited ${code}`)));
     const server = (port) => ({
       variant, port, url: `http://127.0.0.1:${port}`, child,
       mem: (gcFirst) => new Promise((r) => { const id = ++seq; waiting.set(id, r); child.send({ type: 'mem', id, gc: gcFirst }); }),
+      cpu: () => new Promise((r) => { const id = ++seq; waiting.set(id, r); child.send({ type: 'cpu', id }); }),
       close: () => new Promise((r) => { child.removeAllListeners('exit'); child.once('exit', r); child.send({ type: 'close' }); }),
     });
   });
@@ -151,9 +152,14 @@ if (cfg.phases.includes('http')) {
   for (let r = 0; r < cfg.rounds; r++) {
     for (const v of variants) {
       for (const m of MIXES) {
+        const cpu0 = await servers[v].cpu();
         const res = await load(servers[v].url, cfg.duration, tokensFile, m === 'single' ? 1 : cfg.pool);
+        const cpu1 = await servers[v].cpu();
+        // Server CPU time per request (user + system): what one request costs the server's core,
+        // much less sensitive than req/s to other processes competing for the machine.
+        res.cpuUsPerReq = (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / Math.max(1, res.requests);
         runs[`${v}|${m}`].push(res);
-        log(`round ${r + 1} ${v} ${m}: ${Math.round(res.requests / res.duration)} req/s p50 ${res.p50} p99 ${res.p99} non2xx ${res.non2xx} errors ${res.errors}`);
+        log(`round ${r + 1} ${v} ${m}: ${Math.round(res.requests / res.duration)} req/s p50 ${res.p50} p99 ${res.p99} cpu ${res.cpuUsPerReq.toFixed(0)} µs/req non2xx ${res.non2xx} errors ${res.errors}`);
       }
     }
   }
@@ -166,6 +172,7 @@ if (cfg.phases.includes('http')) {
         variant: v, mix: m,
         rps: median(rs.map((x) => x.requests / x.duration)),
         p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)),
+        cpuUsPerReq: median(rs.map((x) => x.cpuUsPerReq)),
         non2xx: rs.reduce((s, x) => s + x.non2xx, 0), errors: rs.reduce((s, x) => s + x.errors + x.timeouts, 0),
         requests: rs.reduce((s, x) => s + x.requests, 0),
         rounds: rs.map((x) => Math.round(x.requests / x.duration)),
@@ -175,6 +182,7 @@ if (cfg.phases.includes('http')) {
   for (const row of results.http) {
     const ceiling = results.http.find((x) => x.variant === 'none' && x.mix === row.mix);
     row.ratio = ceiling ? row.rps / ceiling.rps : undefined;
+    row.cpuRatio = ceiling ? ceiling.cpuUsPerReq / row.cpuUsPerReq : undefined;
   }
 }
 

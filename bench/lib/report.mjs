@@ -9,6 +9,7 @@ const LABEL = {
   auth0: 'express-oauth2-jwt-bearer (middleware)',
   rakomi: 'RakomiAuthGuard (token cache on)',
   'rakomi-nocache': 'RakomiAuthGuard (tokenCache: false)',
+  'rakomi-tuned': 'experiment: RakomiAuthGuard hit path with the suggested fixes',
 };
 const MIX = { single: 'one token reused', pool: '1000 distinct tokens' };
 
@@ -17,15 +18,20 @@ export function targets(results) {
   const http = results.http ?? [];
   const h = (v, m) => http.find((r) => r.variant === v && r.mix === m);
   const add = (target, measured, ok) => rows.push({ target, measured, ok });
-  if (h('rakomi', 'single')) add('token reused ≥ 0.95× ceiling', x(h('rakomi', 'single').ratio), h('rakomi', 'single').ratio >= 0.95);
+  // req/s ratio, then the CPU-per-request ratio in brackets; met when the req/s ratio meets it.
+  const both = (r, c) => `${x(r)} (CPU ${x(c)})`;
+  for (const m of ['single', 'pool']) {
+    const cached = h('rakomi', m);
+    if (cached) add(`token cache on ≥ 0.95× ceiling (${MIX[m]}${m === 'single' ? ', the target' : ', context'})`, both(cached.ratio, cached.cpuRatio), cached.ratio >= 0.95);
+  }
   for (const m of ['single', 'pool']) {
     const ours = h('rakomi-nocache', m);
     if (!ours) continue;
-    add(`cache off ≥ 0.70× ceiling (${MIX[m]})`, x(ours.ratio), ours.ratio >= 0.7);
+    add(`cache off ≥ 0.70× ceiling (${MIX[m]})`, both(ours.ratio, ours.cpuRatio), ours.ratio >= 0.7);
     const pp = h('passport', m);
-    if (pp) add(`cache off ≥ 1.9× passport-jwt + jwks-rsa (${MIX[m]})`, x(ours.rps / pp.rps), ours.rps / pp.rps >= 1.9);
+    if (pp) add(`cache off ≥ 1.9× passport-jwt + jwks-rsa (${MIX[m]})`, both(ours.rps / pp.rps, pp.cpuUsPerReq / ours.cpuUsPerReq), ours.rps / pp.rps >= 1.9);
     const a0 = h('auth0', m);
-    if (a0) add(`cache off ≥ 1.2× express-oauth2-jwt-bearer (${MIX[m]})`, x(ours.rps / a0.rps), ours.rps / a0.rps >= 1.2);
+    if (a0) add(`cache off ≥ 1.2× express-oauth2-jwt-bearer (${MIX[m]})`, both(ours.rps / a0.rps, a0.cpuUsPerReq / ours.cpuUsPerReq), ours.rps / a0.rps >= 1.2);
   }
   const tk = results.micro?.tokens;
   if (tk?.['ours, tokenCache off']) {
@@ -73,10 +79,11 @@ export function renderMarkdown(results) {
 
   if (results.http) {
     out.push('### HTTP: NestJS 12 + Express, `GET /me`, autocannon on loopback (medians of the rounds)', '');
-    out.push('| variant | tokens | req/s | × ceiling | p50 ms | p99 ms | non-2xx / errors |', '|---|---|---:|---:|---:|---:|---:|');
+    out.push('| variant | tokens | req/s | × ceiling | p50 ms | p99 ms | server CPU µs/req | × ceiling (CPU) | non-2xx / errors |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of results.http) {
-      out.push(`| ${LABEL[r.variant] ?? r.variant} | ${MIX[r.mix]} | ${fmt(r.rps)} | ${x(r.ratio)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.non2xx} / ${r.errors} |`);
+      out.push(`| ${LABEL[r.variant] ?? r.variant} | ${MIX[r.mix]} | ${fmt(r.rps)} | ${x(r.ratio)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.cpuUsPerReq)} | ${x(r.cpuRatio)} | ${r.non2xx} / ${r.errors} |`);
     }
+    out.push('', '`× ceiling (CPU)` = the ceiling\'s server CPU time per request ÷ the variant\'s: the throughput ratio a saturated server core would show, and much less disturbed by other load on the machine than req/s.');
     out.push('');
   }
 

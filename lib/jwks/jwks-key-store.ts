@@ -126,7 +126,10 @@ export class JwksKeyStore {
     await (this.inflight ?? this.startFetch());
   }
 
-  /** Stops background refreshes and aborts a fetch in flight. Keys already fetched stay usable. */
+  /**
+   * Stops background refreshes and aborts a fetch in flight (no timer or socket keeps the process
+   * alive). Keys already fetched stay usable; a later request that needs keys still fetches them.
+   */
   close(): void {
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);

@@ -51,6 +51,17 @@ function pushValue(target: unknown[], value: unknown): void {
   } else if (value !== undefined) target.push(value);
 }
 
+/** Our field for a header name in any casing, or undefined. */
+function fieldOf(key: string): WebhookHeaderField | undefined {
+  // Cheap length filter first: most request headers are none of ours.
+  if (key.length !== WEBHOOK_HEADER.deliveryId.length && key.length !== WEBHOOK_HEADER.signature.length) return undefined;
+  const name = key === WEBHOOK_HEADER.deliveryId || key === WEBHOOK_HEADER.timestamp || key === WEBHOOK_HEADER.signature ? key : key.toLowerCase();
+  if (name === WEBHOOK_HEADER.deliveryId) return 'deliveryId';
+  if (name === WEBHOOK_HEADER.timestamp) return 'timestamp';
+  if (name === WEBHOOK_HEADER.signature) return 'signature';
+  return undefined;
+}
+
 /**
  * Collects every value of the three headers. Names are case-insensitive: a plain object may
  * hold the same header under several casings, and each of them counts as a repeat.
@@ -60,19 +71,15 @@ export function collectWebhookHeaders(headers: unknown): CollectedWebhookHeaders
   if (typeof headers !== 'object' || headers === null) return collected;
   if (isFetchHeaders(headers)) {
     for (const field of FIELDS) {
-      const value = headers.get(WEBHOOK_HEADER[field]);
-      if (value !== null) pushString(collected[field], value);
+      const value: unknown = headers.get(WEBHOOK_HEADER[field]);
+      if (typeof value === 'string') pushString(collected[field], value);
     }
     return collected;
   }
   const record = headers as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    // Cheap length filter first: most request headers are none of ours.
-    if (key.length !== WEBHOOK_HEADER.deliveryId.length && key.length !== WEBHOOK_HEADER.signature.length) continue;
-    const name = key.toLowerCase();
-    if (name === WEBHOOK_HEADER.deliveryId) pushValue(collected.deliveryId, record[key]);
-    else if (name === WEBHOOK_HEADER.timestamp) pushValue(collected.timestamp, record[key]);
-    else if (name === WEBHOOK_HEADER.signature) pushValue(collected.signature, record[key]);
+    const field = fieldOf(key);
+    if (field !== undefined) pushValue(collected[field], record[key]);
   }
   return collected;
 }
@@ -81,13 +88,18 @@ function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
+function hasNonBlank(values: readonly unknown[]): boolean {
+  for (const value of values) if (!isBlank(value)) return true;
+  return false;
+}
+
 /**
  * Step 2: each header is present with a non-blank value.
  * @throws RakomiError `webhook/missing_header`
  */
 export function requirePresentHeaders(collected: CollectedWebhookHeaders): void {
-  for (const field of FIELDS) {
-    if (collected[field].every(isBlank)) throw new RakomiError('webhook/missing_header');
+  if (!hasNonBlank(collected.deliveryId) || !hasNonBlank(collected.timestamp) || !hasNonBlank(collected.signature)) {
+    throw new RakomiError('webhook/missing_header');
   }
 }
 
@@ -98,10 +110,10 @@ export function requirePresentHeaders(collected: CollectedWebhookHeaders): void 
  * @throws RakomiError `webhook/invalid_signature`
  */
 export function singleHeaderValue(values: readonly unknown[]): string {
-  const [first] = values;
+  const first = values[0];
   if (typeof first !== 'string') throw new RakomiError('webhook/invalid_signature');
-  for (const value of values) {
-    if (value !== first) throw new RakomiError('webhook/invalid_signature');
+  for (let i = 1; i < values.length; i += 1) {
+    if (values[i] !== first) throw new RakomiError('webhook/invalid_signature');
   }
   return first;
 }

@@ -23,12 +23,13 @@ function isV1Entry(header: string, start: number, end: number): boolean {
 }
 
 /**
- * Step 5 (parsing): the decoded `v1` MACs among the first {@link MAX_SIGNATURE_ENTRIES} entries
- * of the header. Entries are separated by single spaces; empty tokens are skipped and not
- * counted; other versions (`v1a`, `v2`, `V1`, no prefix) and malformed `v1` values never match.
+ * Step 5 (parsing): the base64 values of the well-formed `v1` entries among the first
+ * {@link MAX_SIGNATURE_ENTRIES} entries of the header. Entries are separated by single spaces;
+ * empty tokens are skipped and not counted; other versions (`v1a`, `v2`, `V1`, no prefix) and
+ * malformed `v1` values never match.
  */
-export function v1Signatures(header: string): Buffer[] {
-  const found: Buffer[] = [];
+export function v1Signatures(header: string): string[] {
+  const found: string[] = [];
   let entries = 0;
   let start = 0;
   while (start < header.length && entries < MAX_SIGNATURE_ENTRIES) {
@@ -37,7 +38,7 @@ export function v1Signatures(header: string): Buffer[] {
     if (end > start) {
       entries += 1;
       if (isV1Entry(header, start, end)) {
-        found.push(Buffer.from(header.slice(start + VERSION_PREFIX.length, end), 'base64'));
+        found.push(header.slice(start + VERSION_PREFIX.length, end));
       }
     }
     start = end + 1;
@@ -45,11 +46,22 @@ export function v1Signatures(header: string): Buffer[] {
   return found;
 }
 
-/** Step 5 (comparison): `crypto.timingSafeEqual` against every candidate, lengths checked first. */
-export function signatureMatches(candidates: readonly Buffer[], expected: Buffer): boolean {
+/**
+ * Receives one decoded candidate at a time. Reused: `signatureMatches` is synchronous, and the
+ * buffer only ever holds a value from the request (never the expected MAC).
+ */
+const candidateBytes = Buffer.alloc(32);
+
+/**
+ * Step 5 (comparison): `crypto.timingSafeEqual` of each candidate, decoded, against the expected
+ * MAC; lengths are equal by construction (canonical 44-character values decode to 32 bytes).
+ */
+export function signatureMatches(candidates: readonly string[], expected: Buffer): boolean {
+  if (expected.length !== candidateBytes.length) return false;
   let matched = false;
   for (const candidate of candidates) {
-    if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) matched = true;
+    const written = candidateBytes.write(candidate, 0, candidateBytes.length, 'base64');
+    if (written === candidateBytes.length && timingSafeEqual(candidateBytes, expected)) matched = true;
   }
   return matched;
 }

@@ -247,6 +247,7 @@ describe('step 2: headers present and non-blank (W-01..W-05)', () => {
     ['a string', 'x-rakomi-signature: v1,x'],
     ['an empty object', {}],
     ['an empty Headers', new Headers()],
+    ['a Map (get() returns undefined)', new Map([['X-Rakomi-Signature', 'v1,x']])],
   ])('%s → webhook/missing_header', (_label, h) => {
     expect(codeOf(() => service().verify(BODY, h as unknown as WebhookHeaders))).toBe('webhook/missing_header');
   });

@@ -4,8 +4,9 @@
 import * as crypto from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { DIST, startIssuer } from './lib/issuer.mjs';
+import { DIST, ROOT, startIssuer } from './lib/issuer.mjs';
 import { ourClient } from './lib/ours.mjs';
 import { measure } from './lib/timing.mjs';
 
@@ -34,17 +35,41 @@ const cache = new VerifiedTokenCache(10_000, 300_000);
 cache.set(digest, { claims, kid: parsed.kid, key, storedAt: Date.now() });
 const header = 'Bearer ' + token;
 const rawHeaders = ['Host', '127.0.0.1:3000', 'Authorization', header, 'Connection', 'keep-alive'];
+// A request object as Express 5 makes it: an IncomingMessage whose prototype is set to
+// app.request (Object.setPrototypeOf), which makes every property added to it later slow.
+const appRequest = createRequire(ROOT + 'package.json')('express')().request;
+const socket = new Socket();
 const message = () => {
-  const m = new IncomingMessage(new Socket());
+  const m = new IncomingMessage(socket);
   m.rawHeaders = rawHeaders;
+  Object.setPrototypeOf(m, appRequest);
+  m.baseUrl = '';
+  m.originalUrl = '/me';
   return m;
 };
+const RAKOMI_CLAIMS = Symbol.for('rakomi.claims');
+const claimsByRequest = new WeakMap();
+/** Candidate for authorizationHeaders(): every Authorization line, from rawHeaders, nothing added to req. */
+function authFromRaw(req) {
+  const raw = req.rawHeaders;
+  let values;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 13 && name.toLowerCase() === 'authorization') (values ??= []).push(raw[i + 1]);
+  }
+  return values;
+}
 
 const q = process.env.BENCH_QUICK === '1';
 const tasks = [
   ['extractBearerToken', () => extractBearerToken([header])],
-  ['IncomingMessage + .headers (baseline)', () => message().headers.authorization],
-  ['IncomingMessage + authorizationHeaders() (headersDistinct)', () => authorizationHeaders(message())],
+  ['Express request (baseline for the next four)', () => message()],
+  ['  + req.headers.authorization', () => message().headers.authorization],
+  ['  + authorizationHeaders(req) (headersDistinct)', () => authorizationHeaders(message())],
+  ['  + req.user = claims', () => { message().user = claims; }],
+  ['  + req[Symbol.for(rakomi.claims)] = claims; req.user = claims (attachClaims)', () => { const m = message(); m[RAKOMI_CLAIMS] = claims; m.user = claims; }],
+  ['  + candidate: Authorization values from req.rawHeaders', () => authFromRaw(message())],
+  ['  + candidate: req.user = claims; weakMap.set(req, claims)', () => { const m = message(); m.user = claims; claimsByRequest.set(m, claims); }],
   ['digest: createHash(sha256).update().digest(base64)', () => VerifiedTokenCache.digest(token)],
   ...(crypto.hash ? [['digest: crypto.hash(sha256, token, base64) (one-shot)', () => crypto.hash('sha256', token, 'base64')]] : []),
   ['cache.get + keys.peek + checkClaimsTime (hit path)', () => {

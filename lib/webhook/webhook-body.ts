@@ -13,6 +13,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /** True for a `Buffer` or `Uint8Array`, also one created in another realm (vm contexts, jest). */
 function isByteArray(value: unknown): value is Uint8Array {
+  if (value instanceof Uint8Array) return true;
   return ArrayBuffer.isView(value) && (value as Uint8Array)[Symbol.toStringTag] === 'Uint8Array';
 }
 

@@ -77,9 +77,10 @@ export function collectWebhookHeaders(headers: unknown): CollectedWebhookHeaders
     return collected;
   }
   const record = headers as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  // for…in allocates no key list; own keys only, so a polluted prototype cannot add a header.
+  for (const key in record) {
     const field = fieldOf(key);
-    if (field !== undefined) pushValue(collected[field], record[key]);
+    if (field !== undefined && Object.hasOwn(record, key)) pushValue(collected[field], record[key]);
   }
   return collected;
 }

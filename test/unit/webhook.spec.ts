@@ -267,6 +267,14 @@ describe('step 2: headers present and non-blank (W-01..W-05)', () => {
     }
   });
 
+  it('only own properties count: a header on the prototype chain is not read', () => {
+    const inherited = Object.assign(Object.create({ 'x-rakomi-signature': good['x-rakomi-signature'] }) as Record<string, string>, {
+      'x-rakomi-delivery-id': ID,
+      'x-rakomi-timestamp': String(T),
+    });
+    expect(codeOf(() => service().verify(BODY, inherited))).toBe('webhook/missing_header');
+  });
+
   it('W-05: Standard Webhooks header names are not accepted', () => {
     const standard = { 'webhook-id': ID, 'webhook-timestamp': String(T), 'webhook-signature': good['x-rakomi-signature'] };
     expect(codeOf(() => service().verify(BODY, standard))).toBe('webhook/missing_header');

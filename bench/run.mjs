@@ -144,7 +144,8 @@ if (cfg.phases.includes('http')) {
   const runs = {};
   for (const v of variants) {
     log(`warm-up ${v}`);
-    await load(servers[v].url, cfg.warmup, tokensFile, cfg.pool);
+    const w = await load(servers[v].url, cfg.warmup, tokensFile, cfg.pool);
+    (results.warmups ??= {})[v] = { requests: w.requests, non2xx: w.non2xx, errors: w.errors };
     for (const m of MIXES) runs[`${v}|${m}`] = [];
   }
   // Rounds are interleaved (every variant and mix once per round), so drift and noise from other

@@ -59,6 +59,32 @@ if (variant === 'passport') {
   if (variant === 'rakomi-nocache') options.tokenCache = false;
   imports.push(RakomiModule.forRoot(options));
   providers.push({ provide: APP_GUARD, useClass: RakomiAuthGuard });
+} else if (variant === 'crypto-guard') {
+  // Reference point of issue 5 ("a minimal guard on node:crypto.verify with a cached KeyObject"):
+  // the least a guard can do per request and still check RS256 + iss/aud/exp. Not a safe verifier
+  // (no strict parsing, no JWKS refresh); it shows how close to the RSA floor a real one gets.
+  const { createPublicKey, verify } = await import('node:crypto');
+  const { UnauthorizedException } = await import('@nestjs/common');
+  const jwks = await (await fetch(cfg.jwksUrl)).json();
+  const keys = new Map(jwks.keys.map((k) => [k.kid, createPublicKey({ key: k, format: 'jwk' })]));
+  class CryptoGuard {
+    canActivate(context) {
+      const req = context.switchToHttp().getRequest();
+      const [scheme, token] = (req.headers.authorization ?? '').split(' ');
+      if (scheme !== 'Bearer' || !token) throw new UnauthorizedException();
+      const [h, p, sig] = token.split('.');
+      const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+      const key = keys.get(header.kid);
+      if (header.alg !== 'RS256' || !key) throw new UnauthorizedException();
+      if (!verify('sha256', Buffer.from(h + '.' + p), key, Buffer.from(sig, 'base64url'))) throw new UnauthorizedException();
+      const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+      if (claims.iss !== cfg.issuer || claims.aud !== cfg.audience || claims.exp * 1000 <= Date.now()) throw new UnauthorizedException();
+      req.user = claims;
+      return true;
+    }
+  }
+  Injectable()(CryptoGuard);
+  providers.push({ provide: APP_GUARD, useClass: CryptoGuard });
 } else if (variant === 'rakomi-tuned') {
   // EXPERIMENT (not a shipped configuration): RakomiAuthGuard's hit path with the changes this
   // benchmark suggests for lib/, to measure their worth before anyone edits lib/:

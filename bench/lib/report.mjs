@@ -9,6 +9,7 @@ const LABEL = {
   auth0: 'express-oauth2-jwt-bearer (middleware)',
   rakomi: 'RakomiAuthGuard (token cache on)',
   'rakomi-nocache': 'RakomiAuthGuard (tokenCache: false)',
+  'crypto-guard': 'reference: minimal guard on node:crypto.verify, cached KeyObject',
   'rakomi-tuned': 'experiment: RakomiAuthGuard hit path with the suggested fixes',
 };
 const MIX = { single: 'one token reused', pool: '1000 distinct tokens' };

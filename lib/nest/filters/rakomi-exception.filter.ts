@@ -35,6 +35,11 @@ export type RakomiErrorResponseBody = { statusCode: number } & ReturnType<Rakomi
 export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
   private readonly logger = new Logger(RAKOMI_LOGGER_CONTEXT);
   private readonly realm: string;
+  /**
+   * Causes already logged. One failed JWKS fetch answers every request that waited on it or
+   * arrives during the backoff (they share its cause): it is logged once, not once per request.
+   */
+  private readonly loggedCauses = new WeakSet<object>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -72,10 +77,17 @@ export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
     adapter.reply(response, body, error.status);
   }
 
-  /** 5xx are our (or the upstream's) fault: log the code, the route (no query string) and the cause. */
+  /**
+   * 5xx are our (or the upstream's) fault: log the code, the route (no query string) and the
+   * cause, once per cause.
+   */
   private logServerError(error: RakomiError, where: string): void {
     if (error.status < 500) return;
     const cause = error.cause;
+    if (typeof cause === 'object' && cause !== null) {
+      if (this.loggedCauses.has(cause)) return;
+      this.loggedCauses.add(cause);
+    }
     const causeText =
       cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : cause === undefined ? undefined : String(cause);
     this.logger.error(`${error.code} (${error.status}) on ${where}: ${error.message}`, causeText);

@@ -64,8 +64,8 @@ function audienceList(value: unknown): readonly string[] | undefined {
   return Object.freeze(list.map((entry) => nonBlankString(entry, 'audience')));
 }
 
-function replayStore(value: unknown): ReplayStore | false {
-  if (value === undefined) return new MemoryReplayStore();
+function replayStore(value: unknown, now: () => number): ReplayStore | false {
+  if (value === undefined) return new MemoryReplayStore({ now });
   if (value === false) return false;
   if (typeof (value as Partial<ReplayStore> | null)?.claim !== 'function') throw invalidOption('replayStore');
   return value as ReplayStore;
@@ -138,7 +138,7 @@ export function resolveOptions(input: RakomiModuleOptions): ResolvedRakomiOption
     webhookMaxBytes: numeric('webhookMaxBytes', options.webhookMaxBytes),
     jwks: jwksOptions(options.jwks),
     tokenCache: tokenCacheOptions(options.tokenCache),
-    replayStore: replayStore(options.replayStore),
+    replayStore: replayStore(options.replayStore, now as () => number),
     realm,
     logger: logger(options.logger),
     now: now as () => number,

@@ -137,3 +137,15 @@ describe('resolveOptions rejects bad configuration at construction (C-xx)', () =
     expect(error.toJSON().code).toBe('config/invalid_option');
   });
 });
+
+describe('the default replay store', () => {
+  it('follows the configured clock, so a frozen test clock also drives replay expiry', async () => {
+    let nowMs = 1_000_000;
+    const { replayStore } = resolveOptions({ apiKey: 'k', now: () => nowMs });
+    if (replayStore === false) throw new Error('replay protection is on by default');
+    expect(await replayStore.claim('delivery', 10)).toBe(true);
+    expect(await replayStore.claim('delivery', 10)).toBe(false);
+    nowMs += 10_001;
+    expect(await replayStore.claim('delivery', 10)).toBe(true);
+  });
+});

@@ -1,30 +1,51 @@
 // Load generator: autocannon against one server, in its own process (pinned to the other core).
-// argv[2]: JSON { url, connections, duration, tokensFile, pool } → prints one JSON result line.
+// Driven over IPC by run.mjs ({ id, url, connections, duration, tokensFile, pool } → { id, result }),
+// so one process serves every round; or once from the command line: node load.mjs '<json>'.
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 
-const cfg = JSON.parse(process.argv[2]);
-const tokens = JSON.parse(readFileSync(cfg.tokensFile, 'utf8')).slice(0, cfg.pool);
-// A static `requests` array: autocannon pre-builds every request buffer, so rotating through
-// 1000 tokens costs the load generator nothing per request.
-const requests = tokens.map((t) => ({ method: 'GET', path: '/me', headers: { authorization: 'Bearer ' + t } }));
+const tokenFiles = new Map();
+const readTokens = (file) => {
+  if (!tokenFiles.has(file)) tokenFiles.set(file, JSON.parse(readFileSync(file, 'utf8')));
+  return tokenFiles.get(file);
+};
 
-const result = await autocannon({
-  url: cfg.url,
-  connections: cfg.connections,
-  duration: cfg.duration,
-  requests,
-  pipelining: 1,
-});
-process.stdout.write(JSON.stringify({
-  requests: result.requests.total,
-  rps: result.requests.average,
-  duration: result.duration,
-  p50: result.latency.p50,
-  p99: result.latency.p99,
-  latencyMean: result.latency.average,
-  non2xx: result.non2xx,
-  errors: result.errors,
-  timeouts: result.timeouts,
-  s2xx: result['2xx'],
-}) + '\n');
+async function run(cfg) {
+  const tokens = readTokens(cfg.tokensFile).slice(0, cfg.pool);
+  // Up to a few thousand tokens: a static `requests` array, which autocannon pre-builds, so
+  // rotating through them costs the load generator nothing per request (each connection cycles
+  // through the whole list). A larger pool (the memory flood) would take autocannon many seconds
+  // to pre-build: one dynamic request then takes the next token of a shared counter.
+  let next = 0;
+  const requests = tokens.length <= 5000
+    ? tokens.map((t) => ({ method: 'GET', path: '/me', headers: { authorization: 'Bearer ' + t } }))
+    : [{ method: 'GET', path: '/me', setupRequest: (req) => ({ ...req, headers: { authorization: 'Bearer ' + tokens[next++ % tokens.length] } }) }];
+  const result = await autocannon({ url: cfg.url, connections: cfg.connections, duration: cfg.duration, requests, pipelining: 1 });
+  return {
+    requests: result.requests.total,
+    rps: result.requests.average,
+    duration: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    latencyMean: result.latency.average,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    resets: result.resets,
+    statusCodeStats: result.statusCodeStats,
+  };
+}
+
+if (process.send) {
+  process.on('message', async (msg) => {
+    try {
+      process.send({ id: msg.id, result: await run(msg) });
+    } catch (error) {
+      process.send({ id: msg.id, error: String(error?.stack ?? error) });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ ready: true });
+} else {
+  process.stdout.write(JSON.stringify(await run(JSON.parse(process.argv[2]))) + '\n');
+}

@@ -18,7 +18,7 @@ const cfg = {
   quick: QUICK,
   connections: num('BENCH_CONNECTIONS', 50, 50),
   warmup: num('BENCH_WARMUP', 5, 2),
-  duration: num('BENCH_DURATION', 8, 3),
+  duration: num('BENCH_DURATION', 7, 3),
   rounds: num('BENCH_ROUNDS', 3, 2),
   pool: num('BENCH_POOL', 1000, 1000),
   memorySeconds: num('BENCH_MEMORY_SECONDS', 60, 10),
@@ -47,6 +47,9 @@ const conditions = {
   config: cfg,
 };
 const results = { conditions };
+const phaseStart = {};
+const phase = (name) => { phaseStart[name] = Date.now(); };
+const phaseEnd = (name) => { (conditions.phaseSeconds ??= {})[name] = Math.round((Date.now() - phaseStart[name]) / 1000); };
 
 function runJson(core, script, args = [], extraEnv = {}) {
   return new Promise((resolve, reject) => {
@@ -64,11 +67,15 @@ function runJson(core, script, args = [], extraEnv = {}) {
 // ---- micro + cold ------------------------------------------------------------------------------
 if (cfg.phases.includes('micro')) {
   log('micro benchmarks (pinned to core 0)…');
+  phase('micro');
   results.micro = await runJson(0, 'micro.mjs');
+  phaseEnd('micro');
 }
 if (cfg.phases.includes('cold')) {
   log('cold start / unknown-kid flood…');
+  phase('cold');
   results.cold = await runJson(0, 'cold.mjs');
+  phaseEnd('cold');
 }
 
 // ---- HTTP --------------------------------------------------------------------------------------
@@ -111,8 +118,31 @@ function writeTokens(name, tokens) {
   return file;
 }
 
-function load(url, duration, tokensFile, pool) {
-  return runJson(1, 'load.mjs', [JSON.stringify({ url, connections: cfg.connections, duration, tokensFile, pool })]);
+/** One load-generator process (pinned to core 1) for the whole run, driven over IPC. */
+let loader;
+function startLoader() {
+  return new Promise((resolve, reject) => {
+    const [cmd, argv] = nodeCmd(1, [HERE + 'load.mjs']);
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const waiting = new Map();
+    let seq = 0;
+    child.on('message', (msg) => {
+      if (msg.ready) return resolve(loader);
+      const w = waiting.get(msg.id);
+      waiting.delete(msg.id);
+      if (msg.error) w?.reject(new Error(msg.error)); else w?.resolve(msg.result);
+    });
+    child.on('exit', (code) => reject(new Error(`load generator exited ${code}`)));
+    loader = {
+      run: (job) => new Promise((res, rej) => { const id = ++seq; waiting.set(id, { resolve: res, reject: rej }); child.send({ id, ...job }); }),
+      close: () => { child.removeAllListeners('exit'); child.disconnect(); },
+    };
+  });
+}
+
+async function load(url, duration, tokensFile, pool) {
+  if (!loader) await startLoader();
+  return loader.run({ url, connections: cfg.connections, duration, tokensFile, pool });
 }
 
 /** Every variant must accept the valid token (200, the token's own claims) and refuse the others. */
@@ -133,6 +163,7 @@ async function checkVariant(server, token, claims) {
 }
 
 if (cfg.phases.includes('http')) {
+  phase('http');
   log(`HTTP: ${variants.join(', ')} × ${MIXES.join(', ')}; ${cfg.rounds} rounds × ${cfg.duration}s, warm-up ${cfg.warmup}s, ${cfg.connections} connections`);
   const tokens = await signMany(issuer, cfg.pool);
   const claims = tokens.map((t) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url')));
@@ -180,6 +211,7 @@ if (cfg.phases.includes('http')) {
       });
     }
   }
+  phaseEnd('http');
   for (const row of results.http) {
     const ceiling = results.http.find((x) => x.variant === 'none' && x.mix === row.mix);
     row.ratio = ceiling ? row.rps / ceiling.rps : undefined;
@@ -189,10 +221,12 @@ if (cfg.phases.includes('http')) {
 
 // ---- memory ------------------------------------------------------------------------------------
 if (cfg.phases.includes('memory') && HAVE_OURS) {
+  phase('memory');
   log(`memory: signing ${cfg.memoryTokens} distinct tokens…`);
   const tokens = await signMany(issuer, cfg.memoryTokens);
   const tokensFile = writeTokens('tokens-memory', tokens);
-  const server = await startServer('rakomi', { gc: true });
+  // BENCH_MEMORY_VARIANT: flood another variant instead, to compare (e.g. none: what Node + Express alone do to RSS)
+  const server = await startServer(env.BENCH_MEMORY_VARIANT ?? 'rakomi', { gc: true });
   await checkVariant(server, tokens[0], JSON.parse(Buffer.from(tokens[0].split('.')[1], 'base64url')));
   const before = await server.mem(true);
   log(`memory: ${cfg.memorySeconds}s flood of ${cfg.memoryTokens} distinct tokens, cycled, through RakomiAuthGuard (cache on)`);
@@ -201,25 +235,29 @@ if (cfg.phases.includes('memory') && HAVE_OURS) {
   const timer = setInterval(async () => {
     const t = Math.round((Date.now() - t0) / 1000);
     const m = await server.mem(false);
-    samples.push({ t, rss: m.rss, heap: m.heapUsed });
+    samples.push({ t, rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal });
   }, 5000);
   const res = await load(server.url, cfg.memorySeconds, tokensFile, cfg.memoryTokens);
   clearInterval(timer);
   const after = await server.mem(false);
   const afterGc = await server.mem(true);
   await server.close();
+  phaseEnd('memory');
   const MiB = (b) => +(b / 2 ** 20).toFixed(1);
   results.memory = {
     seconds: cfg.memorySeconds, distinctTokens: cfg.memoryTokens, requests: res.requests, rps: res.requests / res.duration,
-    non2xx: res.non2xx, errors: res.errors + res.timeouts,
+    non2xx: res.non2xx, errors: res.errors + res.timeouts, socketErrors: res.errors, timeouts: res.timeouts,
     rssBeforeMiB: MiB(before.rss), rssAfterMiB: MiB(after.rss), rssAfterGcMiB: MiB(afterGc.rss),
     heapBeforeMiB: MiB(before.heapUsed), heapAfterGcMiB: MiB(afterGc.heapUsed),
     externalAfterGcMiB: MiB(afterGc.external),
     rssSamplesMiB: samples.map((s) => [s.t, MiB(s.rss)]),
     heapSamplesMiB: samples.map((s) => [s.t, MiB(s.heap)]),
+    heapTotalSamplesMiB: samples.map((s) => [s.t, MiB(s.heapTotal)]),
+    variant: env.BENCH_MEMORY_VARIANT ?? 'rakomi',
   };
 }
 
+loader?.close();
 await issuer.close();
 for (const f of ['tokens-http', 'tokens-memory']) rmSync(RESULTS + f + '.tmp', { force: true });
 conditions.loadavgAtEnd = loadavg().map((x) => +x.toFixed(2));

@@ -56,9 +56,11 @@ export function targets(results) {
   if (mem) {
     const s = mem.rssSamplesMiB.map((p) => p[1]);
     const half = Math.floor(s.length / 2);
-    const bounded = s.length >= 4 ? Math.max(...s.slice(half)) <= Math.max(...s.slice(0, half)) * 1.1 : undefined;
-    add('memory bounded under the flood (RSS plateaus: 2nd-half max ≤ 1.1 × 1st-half max)',
-      `${fmt(mem.rssBeforeMiB, 1)} → ${fmt(mem.rssAfterMiB, 1)} MiB (${fmt(mem.rssAfterGcMiB, 1)} after GC)`, bounded);
+    const bounded = s.length >= 4
+      ? Math.max(...s.slice(half)) <= Math.max(...s.slice(0, half)) * 1.1 && mem.heapAfterGcMiB - mem.heapBeforeMiB < 32
+      : undefined;
+    add('memory bounded under the flood (RSS: 2nd-half max ≤ 1.1 × 1st-half max; heap after GC within 32 MiB of the start)',
+      `RSS ${fmt(mem.rssBeforeMiB, 1)} → ${fmt(mem.rssAfterMiB, 1)} MiB, heap after GC ${fmt(mem.heapBeforeMiB, 1)} → ${fmt(mem.heapAfterGcMiB, 1)} MiB`, bounded);
   }
   return rows;
 }

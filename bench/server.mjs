@@ -59,6 +59,11 @@ if (variant === 'passport') {
   if (variant === 'rakomi-nocache') options.tokenCache = false;
   imports.push(RakomiModule.forRoot(options));
   providers.push({ provide: APP_GUARD, useClass: RakomiAuthGuard });
+} else if (variant === 'noop-guard') {
+  // Reference: what Nest's guard machinery alone costs (an APP_GUARD that allows everything).
+  class NoopGuard { canActivate() { return true; } }
+  Injectable()(NoopGuard);
+  providers.push({ provide: APP_GUARD, useClass: NoopGuard });
 } else if (variant === 'crypto-guard') {
   // Reference point of issue 5 ("a minimal guard on node:crypto.verify with a cached KeyObject"):
   // the least a guard can do per request and still check RS256 + iss/aud/exp. Not a safe verifier

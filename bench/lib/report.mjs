@@ -9,6 +9,7 @@ const LABEL = {
   auth0: 'express-oauth2-jwt-bearer (middleware)',
   rakomi: 'RakomiAuthGuard (token cache on)',
   'rakomi-nocache': 'RakomiAuthGuard (tokenCache: false)',
+  'noop-guard': 'reference: an APP_GUARD that allows everything (Nest\'s guard machinery alone)',
   'crypto-guard': 'reference: minimal guard on node:crypto.verify, cached KeyObject',
   'rakomi-tuned': 'experiment: RakomiAuthGuard hit path with the suggested fixes',
 };

@@ -1,4 +1,5 @@
 import type { ReplayStore } from './replay-store.interface.js';
+import { settleWithin } from './settle-within.js';
 
 /**
  * The one command the store sends. An ioredis `Redis` (or `Cluster`) satisfies it; typing it
@@ -74,26 +75,13 @@ export class RedisReplayStore implements ReplayStore {
   }
 
   /** Settles with the command, or rejects after `timeoutMs`; a late answer is then ignored. */
-  #withDeadline<T>(send: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new ReplayStoreUnavailableError(`Replay store did not answer within ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
-      const fail = (cause: unknown): void => {
-        clearTimeout(timer);
-        reject(new ReplayStoreUnavailableError('Replay store command failed', { cause }));
-      };
-      let pending: Promise<T>;
-      try {
-        pending = Promise.resolve(send());
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      pending.then((value) => {
-        clearTimeout(timer);
-        resolve(value);
-      }, fail);
-    });
+  async #withDeadline<T>(send: () => Promise<T>): Promise<T> {
+    const timedOut = (): Error => new ReplayStoreUnavailableError(`Replay store did not answer within ${this.#timeoutMs} ms`);
+    try {
+      return await settleWithin(send, this.#timeoutMs, timedOut);
+    } catch (cause) {
+      if (cause instanceof ReplayStoreUnavailableError) throw cause;
+      throw new ReplayStoreUnavailableError('Replay store command failed', { cause });
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { RakomiError } from '../errors/rakomi.error.js';
 import type { ResolvedRakomiOptions } from '../options/resolved-options.interface.js';
 import type { ReplayStore } from '../replay/replay-store.interface.js';
+import { settleWithin } from '../replay/settle-within.js';
 import type { RakomiWebhookEvent } from './rakomi-webhook-event.interface.js';
 import { parseJsonObject, requireRawBody } from './webhook-body.js';
 import { checkDeliveryId, checkTolerance, parseTimestamp } from './webhook-header-syntax.js';
@@ -12,6 +13,10 @@ export type { WebhookHeaders } from './webhook-headers.js';
 
 /** Seconds a claimed delivery is remembered beyond twice the tolerance. */
 const REPLAY_MARGIN_SECONDS = 60;
+/** Longest wait for any replay store's answer; a store that never settles must not hang the request. */
+const REPLAY_CLAIM_DEADLINE_MS = 5_000;
+/** Seconds the sender is asked to wait after a replay store failure. */
+const REPLAY_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Verifies Rakomi webhooks (Standard Webhooks `v1` with the `X-Rakomi-*` headers) and
@@ -70,14 +75,29 @@ export class WebhookService {
    * genuine retry is re-signed with a new timestamp, so it is never blocked).
    * @returns `true` the first time, `false` for an exact replay (acknowledge it, do not handle
    *   it again); always `true` when `replayStore` is `false`
-   * @throws whatever the store throws when it is unreachable: fail closed (answer 5xx);
+   * @throws RakomiError `webhook/replay_store_unavailable` (503) when the store fails, answers
+   *   anything but a boolean or takes longer than 5 s: fail closed, the sender retries;
    *   RangeError for an event whose timestamp is not a valid date
    */
   async claimDelivery(event: RakomiWebhookEvent): Promise<boolean> {
-    if (this.#replayStore === false) return true;
+    const store = this.#replayStore;
+    if (store === false) return true;
     const seconds = Math.floor(event.timestamp.getTime() / 1000);
     if (!Number.isSafeInteger(seconds)) throw new RangeError('claimDelivery needs an event returned by verify()');
-    return this.#replayStore.claim(`${event.deliveryId}.${seconds}`, this.#replayTtl);
+    let first: unknown;
+    try {
+      first = await settleWithin(
+        () => store.claim(`${event.deliveryId}.${seconds}`, this.#replayTtl),
+        REPLAY_CLAIM_DEADLINE_MS,
+        () => new Error(`Replay store did not answer within ${REPLAY_CLAIM_DEADLINE_MS} ms`),
+      );
+    } catch (cause) {
+      throw replayStoreUnavailable(cause);
+    }
+    if (typeof first !== 'boolean') {
+      throw replayStoreUnavailable(new TypeError('ReplayStore.claim() must resolve to a boolean'));
+    }
+    return first;
   }
 
   /** One HMAC per secret, only when some entry could match. */
@@ -90,4 +110,8 @@ export class WebhookService {
     }
     throw new RakomiError('webhook/invalid_signature');
   }
+}
+
+function replayStoreUnavailable(cause: unknown): RakomiError {
+  return new RakomiError('webhook/replay_store_unavailable', { cause, retryAfter: REPLAY_RETRY_AFTER_SECONDS });
 }

@@ -179,7 +179,7 @@ describe('nothing secret is ever logged (canaries)', () => {
     const body = JSON.stringify({ type: 'x', data: { card: CARD } });
     const { headers } = issuer.signWebhook(body);
     expect((await started.client.hook(body, headers)).status).toBe(503);
-    expect(rakomiCount('replay store failed')).toBe(1);
+    expect(rakomiCount('webhook/replay_store_unavailable')).toBe(1);
   });
 });
 

@@ -345,7 +345,8 @@ describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter
       expect(res.headers['cache-control']).toBe('no-store');
       expectNoLeak(res, [...secrets, '10.1.2.3']);
       expect(started.app.get(DeliveryLog).count(deliveryId)).toBe(0);
-      expect(started.logs.text()).toContain('replay store failed');
+      expect(res.body.code).toBe('webhook/replay_store_unavailable');
+      expect(started.logs.text()).toContain('webhook/replay_store_unavailable (503)');
     } finally {
       await started.close();
     }

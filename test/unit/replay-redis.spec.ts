@@ -205,7 +205,10 @@ describe('RedisReplayStore fails closed, within timeoutMs', () => {
         resolveOptions({ apiKey: 'akm_test_x', webhookSecret: secret, logger: false, now: () => 1_750_000_000_000, replayStore: store }),
       );
       const headers = { 'x-rakomi-delivery-id': 'msg_down', 'x-rakomi-timestamp': '1750000000', 'x-rakomi-signature': webhookSignature([secret], 'msg_down', 1_750_000_000, '{}') };
-      await expect(webhooks.claimDelivery(webhooks.verify('{}', headers))).rejects.toBeInstanceOf(ReplayStoreUnavailableError);
+      await expect(webhooks.claimDelivery(webhooks.verify('{}', headers))).rejects.toMatchObject({
+        code: 'webhook/replay_store_unavailable',
+        cause: expect.any(ReplayStoreUnavailableError),
+      });
     });
   });
 });

@@ -740,10 +740,22 @@ describe('claimDelivery: step 6, replay protection (W-29..W-31, R-11, R-12)', ()
     expect(store.calls).toHaveLength(0);
   });
 
-  it('R-12: a failing store rejects claimDelivery with its error (callers fail closed)', async () => {
+  it('R-12: a failing store rejects claimDelivery with webhook/replay_store_unavailable, keeping the cause', async () => {
     const outage = new Error('store down');
     const webhooks = service({ replayStore: { claim: () => Promise.reject(outage) } });
-    await expect(webhooks.claimDelivery(webhooks.verify(BODY, signed(BODY)))).rejects.toBe(outage);
+    const claimed = webhooks.claimDelivery(webhooks.verify(BODY, signed(BODY)));
+    await expect(claimed).rejects.toMatchObject({ code: 'webhook/replay_store_unavailable', status: 503, retryAfter: 5, cause: outage });
+  });
+
+  it.each([
+    ['throws synchronously', () => { throw new Error('sync'); }],
+    ['resolves to undefined', () => Promise.resolve(undefined)],
+    ['resolves to a string', () => Promise.resolve('OK')],
+  ])('R-12: a store that %s fails closed with webhook/replay_store_unavailable', async (_label, claim) => {
+    const webhooks = service({ replayStore: { claim } as unknown as ReplayStore });
+    await expect(webhooks.claimDelivery(webhooks.verify(BODY, signed(BODY)))).rejects.toMatchObject({
+      code: 'webhook/replay_store_unavailable',
+    });
   });
 
   it('R-11: 1000 concurrent valid webhooks (100 deliveries × 10 copies) → each delivery claimed exactly once', async () => {

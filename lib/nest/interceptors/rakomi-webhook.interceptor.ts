@@ -1,7 +1,6 @@
 import {
   Injectable,
   Logger,
-  ServiceUnavailableException,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
@@ -11,7 +10,7 @@ import { of, type Observable } from 'rxjs';
 import { RakomiError } from '../../errors/rakomi.error.js';
 import type { RakomiWebhookEvent } from '../../webhook/rakomi-webhook-event.interface.js';
 import { WebhookService } from '../../webhook/webhook.service.js';
-import { DEFAULT_RETRY_AFTER_SECONDS, RAKOMI_LOGGER_CONTEXT, RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
+import { RAKOMI_LOGGER_CONTEXT, RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
 import { describeRoute, incomingMessage, requestHeaders } from '../utils/http-request.util.js';
 import { handlerSendsResponse } from '../utils/route-metadata.util.js';
 
@@ -44,7 +43,8 @@ function isRawBody(value: unknown): value is string | Uint8Array {
  * the raw body (`rawBody: true`) and the `X-Rakomi-*` headers through `WebhookService`, then the
  * replay store. A first delivery runs the handler with its own status code rules; an exact
  * replay is acknowledged with `200 { received: true, replay: true }` and the handler is not run;
- * a replay store failure answers 503 (the sender retries) and the handler is not run.
+ * a replay store failure answers 503 `webhook/replay_store_unavailable` (the sender retries)
+ * and the handler is not run.
  */
 @Injectable()
 export class RakomiWebhookInterceptor implements NestInterceptor {
@@ -64,7 +64,7 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
     const response: unknown = http.getResponse();
 
     const event = this.verify(request);
-    if (!(await this.claim(event, request, response))) {
+    if (!(await this.webhooks.claimDelivery(event))) {
       this.logger.log(`Replayed webhook delivery ${event.deliveryId} acknowledged without running the handler`);
       return this.acknowledgeReplay(context, response);
     }
@@ -115,23 +115,6 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
     }
     // No body at all: verify the empty body, so the headers and the signature are still checked.
     return new Uint8Array(0);
-  }
-
-  /** Step 6: `false` for an exact replay. A store failure fails closed with 503. */
-  private async claim(event: RakomiWebhookEvent, request: unknown, response: unknown): Promise<boolean> {
-    try {
-      return await this.webhooks.claimDelivery(event);
-    } catch (cause) {
-      if (cause instanceof RakomiError) throw cause;
-      this.logger.error(
-        `Webhook ${describeRoute(request)}: the replay store failed; answering 503 so the sender retries`,
-        cause instanceof Error ? cause.stack : String(cause),
-      );
-      const adapter = this.adapterHost.httpAdapter;
-      adapter.setHeader(response, 'Retry-After', String(DEFAULT_RETRY_AFTER_SECONDS));
-      adapter.setHeader(response, 'Cache-Control', 'no-store');
-      throw new ServiceUnavailableException('Webhook delivery could not be recorded; retry later');
-    }
   }
 
   /** 200 on both adapters, also for handlers that send the response themselves (`@Res()`). */

@@ -36,6 +36,7 @@ export default async function startRedis() {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
+  child.unref();
   globalThis.__RAKOMI_REDIS__ = child;
   for (let attempt = 0; attempt < 100; attempt += 1) {
     if (await ping(port)) {

@@ -263,6 +263,26 @@ describe('the logger option', () => {
     expectNoCanary();
   });
 
+  it('logger: false also silences the Nest layer (the filter’s 503 log, the replay acknowledgement)', async () => {
+    issuer.fault({ status: 500, body: UPSTREAM });
+    const started = await start({ logger: false });
+    expect((await me(started, issuer.token(CLAIMS))).status).toBe(503);
+    const { body, headers } = issuer.signWebhook({ type: 'x' });
+    expect((await started.client.hook(body, headers)).status).toBe(202);
+    expect((await started.client.hook(body, headers)).status).toBe(200);
+    expect(rakomiCount('')).toBe(0);
+  });
+
+  it('a custom RakomiLogger receives the Nest layer’s events too', async () => {
+    const lines: string[] = [];
+    const custom = { log: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+    issuer.fault({ status: 500, body: UPSTREAM });
+    const started = await start({ logger: custom });
+    expect((await me(started, issuer.token(CLAIMS))).status).toBe(503);
+    expect(lines.some((line) => line.startsWith('jwks/fetch_failed (503)'))).toBe(true);
+    expect(rakomiCount('')).toBe(0);
+  });
+
   it('a custom RakomiLogger receives the core’s events with no canary', async () => {
     const lines: string[] = [];
     const custom = {

@@ -10,6 +10,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { throwError, type Observable } from 'rxjs';
 import { RakomiClient } from '../../client/rakomi.client.js';
 import { RakomiError } from '../../errors/rakomi.error.js';
+import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
 import { DEFAULT_REALM } from '../../options/option-limits.js';
 import { DEFAULT_RETRY_AFTER_SECONDS, RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
 import { describeRoute } from '../utils/http-request.util.js';
@@ -33,7 +34,7 @@ export type RakomiErrorResponseBody = { statusCode: number } & ReturnType<Rakomi
 @Catch(RakomiError)
 @Injectable()
 export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
-  private readonly logger = new Logger(RAKOMI_LOGGER_CONTEXT);
+  private readonly logger: RakomiLogger | undefined;
   private readonly realm: string;
   /**
    * Causes already logged. One failed JWKS fetch answers every request that waited on it or
@@ -46,6 +47,8 @@ export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
     @Optional() client?: RakomiClient,
   ) {
     this.realm = client?.options.realm ?? DEFAULT_REALM;
+    // The module's logger (Nest's `Logger` under 'rakomi' by default; none with `logger: false`).
+    this.logger = client ? client.options.logger : new Logger(RAKOMI_LOGGER_CONTEXT);
   }
 
   catch(error: RakomiError, host: ArgumentsHost): void | Observable<never> {
@@ -63,7 +66,7 @@ export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
 
     if (adapter.isHeadersSent(response)) {
       // Too late for a status line: end the response so the client is not left waiting.
-      this.logger.warn(`${error.code} raised after the response headers were sent`);
+      this.logger?.warn(`${error.code} raised after the response headers were sent`);
       adapter.end(response);
       return;
     }
@@ -90,7 +93,7 @@ export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
     }
     const causeText =
       cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : cause === undefined ? undefined : String(cause);
-    this.logger.error(`${error.code} (${error.status}) on ${where}: ${error.message}`, causeText);
+    this.logger?.error(`${error.code} (${error.status}) on ${where}: ${error.message}`, causeText);
   }
 }
 

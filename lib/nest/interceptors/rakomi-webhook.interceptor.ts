@@ -1,6 +1,5 @@
 import {
   Injectable,
-  Logger,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
@@ -9,8 +8,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { of, type Observable } from 'rxjs';
 import { RakomiError } from '../../errors/rakomi.error.js';
 import type { RakomiWebhookEvent } from '../../webhook/rakomi-webhook-event.interface.js';
-import { WebhookService } from '../../webhook/webhook.service.js';
-import { RAKOMI_LOGGER_CONTEXT, RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
+import type { WebhookService } from '../../webhook/webhook.service.js';
+import { RakomiClient } from '../../client/rakomi.client.js';
+import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
+import { RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
 import { describeRoute, incomingMessage, requestHeaders } from '../utils/http-request.util.js';
 import { handlerSendsResponse } from '../utils/route-metadata.util.js';
 
@@ -48,12 +49,17 @@ function isRawBody(value: unknown): value is string | Uint8Array {
  */
 @Injectable()
 export class RakomiWebhookInterceptor implements NestInterceptor {
-  private readonly logger = new Logger(RAKOMI_LOGGER_CONTEXT);
+  private readonly webhooks: WebhookService;
+  /** The module's logger (Nest's `Logger` under 'rakomi' by default; none with `logger: false`). */
+  private readonly logger: RakomiLogger | undefined;
 
   constructor(
-    private readonly webhooks: WebhookService,
+    client: RakomiClient,
     private readonly adapterHost: HttpAdapterHost,
-  ) {}
+  ) {
+    this.webhooks = client.webhooks;
+    this.logger = client.options.logger;
+  }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') {
@@ -65,7 +71,7 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
 
     const event = this.verify(request);
     if (!(await this.webhooks.claimDelivery(event))) {
-      this.logger.log(`Replayed webhook delivery ${event.deliveryId} acknowledged without running the handler`);
+      this.logger?.log(`Replayed webhook delivery ${event.deliveryId} acknowledged without running the handler`);
       return this.acknowledgeReplay(context, response);
     }
     request[RAKOMI_WEBHOOK_EVENT] = event;
@@ -107,7 +113,7 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
           : adapter === 'express'
             ? RAW_BODY_HINT.express
             : `${RAW_BODY_HINT.express} ${RAW_BODY_HINT.fastify}`;
-      this.logger.error(
+      this.logger?.error(
         `Webhook ${describeRoute(request)}: the request body was parsed but its raw bytes were not kept, ` +
           `so the signature cannot be checked (answering 500). ${hint}`,
       );

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DIST, oursAvailable, startIssuer } from './lib/issuer.mjs';
 import { median } from './lib/timing.mjs';
-import { renderMarkdown } from './lib/report.mjs';
+import { deriveHttpRatios, renderMarkdown } from './lib/report.mjs';
 import { signMany } from './lib/sign-many.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -208,15 +208,12 @@ if (cfg.phases.includes('http')) {
         non2xx: rs.reduce((s, x) => s + x.non2xx, 0), errors: rs.reduce((s, x) => s + x.errors + x.timeouts, 0),
         requests: rs.reduce((s, x) => s + x.requests, 0),
         rounds: rs.map((x) => Math.round(x.requests / x.duration)),
+        cpuRounds: rs.map((x) => Math.round(x.cpuUsPerReq)),
       });
     }
   }
   phaseEnd('http');
-  for (const row of results.http) {
-    const ceiling = results.http.find((x) => x.variant === 'none' && x.mix === row.mix);
-    row.ratio = ceiling ? row.rps / ceiling.rps : undefined;
-    row.cpuRatio = ceiling ? ceiling.cpuUsPerReq / row.cpuUsPerReq : undefined;
-  }
+  deriveHttpRatios(results);
 }
 
 // ---- memory ------------------------------------------------------------------------------------

@@ -12,13 +12,6 @@ export const RAKOMI_PUBLIC_METADATA = 'rakomi:public';
 /** Metadata key set by `@RakomiWebhook()` on a handler or controller. */
 export const RAKOMI_WEBHOOK_METADATA = 'rakomi:webhook';
 
-/**
- * Request slot holding the claims verified by `RakomiAuthGuard` (also copied to `request.user`).
- * `@CurrentUser()` reads this slot, so claims put on `request.user` by anything else are never
- * mistaken for verified Rakomi claims. `Symbol.for` keeps two copies of the package compatible.
- */
-export const RAKOMI_CLAIMS = Symbol.for('rakomi.claims');
-
 /** Request slot holding the event verified by the `@RakomiWebhook()` interceptor. */
 export const RAKOMI_WEBHOOK_EVENT = Symbol.for('rakomi.webhookEvent');
 

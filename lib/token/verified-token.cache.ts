@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { VerificationKey } from '../jwks/verification-key.js';
 import type { RakomiClaims } from './rakomi-claims.interface.js';
 
@@ -33,7 +33,7 @@ export class VerifiedTokenCache {
 
   /** The cache key of a token. */
   static digest(token: string): string {
-    return createHash('sha256').update(token).digest('base64');
+    return hash('sha256', token, 'base64');
   }
 
   /** The entry for `digest` if it is younger than `maxAge` at `now`; refreshes its LRU position. */

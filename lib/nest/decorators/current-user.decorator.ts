@@ -1,6 +1,7 @@
 import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/common';
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
-import { RAKOMI_CLAIMS, RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
+import { RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
+import { verifiedClaims } from '../verified-claims.js';
 
 const logger = new Logger(RAKOMI_LOGGER_CONTEXT);
 
@@ -10,9 +11,8 @@ export class RakomiGuardMissingError extends Error {
 }
 
 function readClaims(key: string | undefined, context: ExecutionContext): unknown {
-  const request =
-    context.getType() === 'http' ? context.switchToHttp().getRequest<Record<PropertyKey, unknown>>() : undefined;
-  const claims = request?.[RAKOMI_CLAIMS] as RakomiClaims | undefined;
+  const request = context.getType() === 'http' ? context.switchToHttp().getRequest<object>() : undefined;
+  const claims = request === undefined ? undefined : verifiedClaims.get(request);
   if (claims === undefined) {
     const route = `${context.getClass().name}.${context.getHandler().name}`;
     const message =

@@ -2,8 +2,9 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
 import { TokenService } from '../../token/token.service.js';
-import { RAKOMI_CLAIMS, RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
+import { RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
 import { authorizationHeaders } from '../utils/http-request.util.js';
+import { verifiedClaims } from '../verified-claims.js';
 
 /**
  * Verifies the `Authorization: Bearer <token>` of a request and puts the claims on
@@ -59,7 +60,6 @@ export class RakomiAuthGuard implements CanActivate {
 
 /** Puts verified claims on the request for `request.user` and `@CurrentUser()`. */
 function attachClaims(request: object, claims: RakomiClaims): void {
-  const target = request as Record<PropertyKey, unknown>;
-  target[RAKOMI_CLAIMS] = claims;
-  target.user = claims;
+  verifiedClaims.set(request, claims);
+  (request as { user?: RakomiClaims }).user = claims;
 }

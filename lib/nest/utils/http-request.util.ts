@@ -22,20 +22,19 @@ export function incomingMessage(request: unknown): IncomingMessage | undefined {
 /**
  * Every `Authorization` header of the request, as received: `undefined` when there is none,
  * else one entry per header line. Never "first wins": `req.headers.authorization` keeps only the
- * first of duplicated headers, so the distinct list (or the raw header pairs) is read instead,
- * and the token service rejects more than one entry.
+ * first of duplicated headers, so the raw header pairs are read instead (cheaper than Node's
+ * `headersDistinct`, which builds a whole dictionary), and the token service rejects more than one entry.
  */
 export function authorizationHeaders(request: unknown): string[] | undefined {
   const message = incomingMessage(request);
   if (message !== undefined) {
-    const distinct = message.headersDistinct?.authorization;
-    if (distinct !== undefined) return [...distinct];
-    const values: string[] = [];
+    let values: string[] | undefined;
     const raw = message.rawHeaders;
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (raw[i]!.toLowerCase() === 'authorization') values.push(raw[i + 1]!);
+      const name = raw[i]!;
+      if (name.length === 13 && name.toLowerCase() === 'authorization') (values ??= []).push(raw[i + 1]!);
     }
-    if (values.length > 0) return values;
+    return values;
   }
   const headers = (request as { headers?: Record<string, unknown> } | null)?.headers;
   const value = headers?.authorization;

@@ -17,7 +17,7 @@ const num = (name, full, quick) => Number(env[name] ?? (QUICK ? quick : full));
 const cfg = {
   quick: QUICK,
   connections: num('BENCH_CONNECTIONS', 50, 50),
-  warmup: num('BENCH_WARMUP', 5, 2),
+  warmup: num('BENCH_WARMUP', 3, 2),
   duration: num('BENCH_DURATION', 7, 3),
   rounds: num('BENCH_ROUNDS', 3, 2),
   pool: num('BENCH_POOL', 1000, 1000),
@@ -164,25 +164,27 @@ async function checkVariant(server, token, claims) {
 
 if (cfg.phases.includes('http')) {
   phase('http');
-  log(`HTTP: ${variants.join(', ')} × ${MIXES.join(', ')}; ${cfg.rounds} rounds × ${cfg.duration}s, warm-up ${cfg.warmup}s, ${cfg.connections} connections`);
+  log(`HTTP: ${variants.join(', ')} × ${MIXES.join(', ')}; ${cfg.rounds} rounds × ${cfg.duration}s, fresh servers each round with ${cfg.warmup}s warm-up, ${cfg.connections} connections`);
   const tokens = await signMany(issuer, cfg.pool);
   const claims = tokens.map((t) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url')));
   const tokensFile = writeTokens('tokens-http', tokens);
-  const servers = {};
-  for (const v of variants) servers[v] = await startServer(v); // all alive, idle but one at a time
+  const runs = Object.fromEntries(variants.flatMap((v) => MIXES.map((m) => [`${v}|${m}`, []])));
   results.checks = {};
-  for (const v of variants) results.checks[v] = await checkVariant(servers[v], tokens[0], claims[0]);
-  const runs = {};
-  for (const v of variants) {
-    log(`warm-up ${v}`);
-    const w = await load(servers[v].url, cfg.warmup, tokensFile, cfg.pool);
-    (results.warmups ??= {})[v] = { requests: w.requests, non2xx: w.non2xx, errors: w.errors };
-    for (const m of MIXES) runs[`${v}|${m}`] = [];
-  }
-  // Rounds are interleaved (every variant and mix once per round), so drift and noise from other
-  // processes spread over all variants instead of biasing one.
+  results.warmups = {};
+  // Every round starts a fresh server process per variant (JIT, GC and memory-layout luck of one
+  // process would otherwise bias a variant for the whole run), checks it, warms it up, then runs
+  // every variant × mix in turn (interleaved, so noise from other processes spreads over all
+  // variants), in an order rotated by one each round.
   for (let r = 0; r < cfg.rounds; r++) {
-    for (const v of variants) {
+    const order = variants.map((_, i) => variants[(i + r) % variants.length]);
+    const servers = {};
+    for (const v of order) servers[v] = await startServer(v);
+    for (const v of order) {
+      results.checks[v] = await checkVariant(servers[v], tokens[0], claims[0]);
+      const w = await load(servers[v].url, cfg.warmup, tokensFile, cfg.pool);
+      (results.warmups[v] ??= []).push({ requests: w.requests, non2xx: w.non2xx, errors: w.errors });
+    }
+    for (const v of order) {
       for (const m of MIXES) {
         const cpu0 = await servers[v].cpu();
         const res = await load(servers[v].url, cfg.duration, tokensFile, m === 'single' ? 1 : cfg.pool);
@@ -194,8 +196,8 @@ if (cfg.phases.includes('http')) {
         log(`round ${r + 1} ${v} ${m}: ${Math.round(res.requests / res.duration)} req/s p50 ${res.p50} p99 ${res.p99} cpu ${res.cpuUsPerReq.toFixed(0)} µs/req non2xx ${res.non2xx} errors ${res.errors}`);
       }
     }
+    for (const v of order) await servers[v].close();
   }
-  for (const v of variants) await servers[v].close();
   results.http = [];
   for (const v of variants) {
     for (const m of MIXES) {
@@ -264,7 +266,10 @@ const md = renderMarkdown(results);
 writeFileSync(RESULTS + 'latest.json', JSON.stringify(results, null, 2) + '\n');
 writeFileSync(RESULTS + 'latest.md', md);
 console.log(md);
-const invalid = (results.http ?? []).filter((r) => r.non2xx || r.errors);
+const invalid = [
+  ...(results.http ?? []).filter((r) => r.non2xx || r.errors),
+  ...Object.values(results.warmups ?? {}).flat().filter((w) => w.non2xx || w.errors),
+];
 if (invalid.length || (results.memory && (results.memory.non2xx || results.memory.errors))) {
   console.error('[bench] INVALID: some requests failed (non-2xx or errors), see the table');
   process.exitCode = 1;

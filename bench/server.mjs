@@ -90,7 +90,9 @@ if (variant === 'passport') {
   }
   Injectable()(CryptoGuard);
   providers.push({ provide: APP_GUARD, useClass: CryptoGuard });
-} else if (variant === 'rakomi-tuned') {
+} else if (variant.startsWith('rakomi-tuned')) {
+  // `rakomi-tuned:digest,raw,user` applies only the listed changes (default: all three).
+  const tune = new Set((variant.split(':')[1] ?? 'digest,raw,user').split(','));
   // EXPERIMENT (not a shipped configuration): RakomiAuthGuard's hit path with the changes this
   // benchmark suggests for lib/, to measure their worth before anyone edits lib/:
   //  - the cache digest by one-shot crypto.hash() instead of createHash().update().digest();
@@ -100,7 +102,9 @@ if (variant === 'passport') {
   const crypto = await import('node:crypto');
   const { RakomiModule, TokenService } = await import(cfg.distUrl);
   const { VerifiedTokenCache } = await import(new URL('token/verified-token.cache.js', cfg.distUrl).href);
-  VerifiedTokenCache.digest = (token) => crypto.hash('sha256', token, 'base64');
+  if (tune.has('digest')) VerifiedTokenCache.digest = (token) => crypto.hash('sha256', token, 'base64');
+  const { authorizationHeaders } = await import(new URL('nest/utils/http-request.util.js', cfg.distUrl).href);
+  const RAKOMI_CLAIMS = Symbol.for('rakomi.claims');
   const { Reflector } = await import('@nestjs/core');
   class TunedGuard {
     constructor(tokens, reflector) { this.tokens = tokens; this.reflector = reflector; }
@@ -109,12 +113,18 @@ if (variant === 'passport') {
       if (this.reflector.getAllAndOverride('rakomi:public', targets) === true) return true;
       if (this.reflector.getAllAndOverride('rakomi:webhook', targets) === true) return true;
       const req = context.switchToHttp().getRequest();
-      const raw = req.rawHeaders;
-      const values = [];
-      for (let i = 0; i + 1 < raw.length; i += 2) {
-        if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') values.push(raw[i + 1]);
+      let values;
+      if (tune.has('raw')) {
+        const raw = req.rawHeaders;
+        for (let i = 0; i + 1 < raw.length; i += 2) {
+          if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') (values ??= []).push(raw[i + 1]);
+        }
+      } else {
+        values = authorizationHeaders(req);
       }
-      req.user = await this.tokens.verifyAuthorizationHeader(values.length ? values : undefined);
+      const claims = await this.tokens.verifyAuthorizationHeader(values);
+      if (!tune.has('user')) req[RAKOMI_CLAIMS] = claims;
+      req.user = claims;
       return true;
     }
   }

@@ -24,6 +24,7 @@ const LABEL = {
   'crypto-guard': 'reference: minimal guard on node:crypto.verify, cached KeyObject',
   'rakomi-tuned': 'experiment: RakomiAuthGuard hit path with the suggested fixes',
 };
+const labelOf = (v) => LABEL[v] ?? (v.startsWith('rakomi-tuned:') ? `experiment: RakomiAuthGuard with only ${v.split(':')[1]} changed` : v);
 const MIX = { single: 'one token reused', pool: '1000 distinct tokens' };
 
 export function targets(results) {
@@ -96,7 +97,7 @@ export function renderMarkdown(results) {
   const out = [];
   out.push(`## Benchmark results`, '');
   out.push(`${c.date.slice(0, 10)} · Node ${c.node} · ${c.cpu} × ${c.cores} · ${c.taskset} · issuer: ${c.issuer ?? '–'} · ` +
-    `${c.config.quick ? '**quick mode** · ' : ''}${c.config.rounds} rounds × ${c.config.duration} s (warm-up ${c.config.warmup} s), ` +
+    `${c.config.quick ? '**quick mode** · ' : ''}${c.config.rounds} rounds × ${c.config.duration} s (fresh servers each round, warm-up ${c.config.warmup} s), ` +
     `${c.config.connections} connections · load average ${c.loadavgAtStart.join('/')} at start, ${c.loadavgAtEnd?.join('/')} at end · ${c.wallSeconds} s in all`, '');
 
   const t = targets(results);
@@ -110,7 +111,7 @@ export function renderMarkdown(results) {
     out.push('### HTTP: NestJS 12 + Express, `GET /me`, autocannon on loopback (medians of the rounds)', '');
     out.push('| variant | tokens | req/s | × ceiling | p50 ms | p99 ms | server CPU µs/req | × ceiling (CPU) | non-2xx / errors |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of results.http) {
-      out.push(`| ${LABEL[r.variant] ?? r.variant} | ${MIX[r.mix]} | ${fmt(r.rps)} | ${x(r.ratio)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.cpuUsPerReq)} | ${x(r.cpuRatio)} | ${r.non2xx} / ${r.errors} |`);
+      out.push(`| ${labelOf(r.variant)} | ${MIX[r.mix]} | ${fmt(r.rps)} | ${x(r.ratio)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.cpuUsPerReq)} | ${x(r.cpuRatio)} | ${r.non2xx} / ${r.errors} |`);
     }
     out.push('', 'Ratios are medians of the per-round ratios. `× ceiling (CPU)` = the ceiling\'s server CPU time per request ÷ the variant\'s: the throughput ratio a saturated server core would show, less disturbed than req/s by other load on the machine.');
     out.push('');

@@ -90,48 +90,6 @@ if (variant === 'passport') {
   }
   Injectable()(CryptoGuard);
   providers.push({ provide: APP_GUARD, useClass: CryptoGuard });
-} else if (variant.startsWith('rakomi-tuned')) {
-  // `rakomi-tuned:digest,raw,user` applies only the listed changes (default: all three).
-  const tune = new Set((variant.split(':')[1] ?? 'digest,raw,user').split(','));
-  // EXPERIMENT (not a shipped configuration): RakomiAuthGuard's hit path with the changes this
-  // benchmark suggests for lib/, to measure their worth before anyone edits lib/:
-  //  - the cache digest by one-shot crypto.hash() instead of createHash().update().digest();
-  //  - the Authorization values read from rawHeaders (no headersDistinct getter, which builds a
-  //    dictionary and adds a property to the request);
-  //  - only request.user set (each new property on an Express request costs microseconds).
-  const crypto = await import('node:crypto');
-  const { RakomiModule, TokenService } = await import(cfg.distUrl);
-  const { VerifiedTokenCache } = await import(new URL('token/verified-token.cache.js', cfg.distUrl).href);
-  if (tune.has('digest')) VerifiedTokenCache.digest = (token) => crypto.hash('sha256', token, 'base64');
-  const { authorizationHeaders } = await import(new URL('nest/utils/http-request.util.js', cfg.distUrl).href);
-  const RAKOMI_CLAIMS = Symbol.for('rakomi.claims');
-  const { Reflector } = await import('@nestjs/core');
-  class TunedGuard {
-    constructor(tokens, reflector) { this.tokens = tokens; this.reflector = reflector; }
-    async canActivate(context) {
-      const targets = [context.getHandler(), context.getClass()];
-      if (this.reflector.getAllAndOverride('rakomi:public', targets) === true) return true;
-      if (this.reflector.getAllAndOverride('rakomi:webhook', targets) === true) return true;
-      const req = context.switchToHttp().getRequest();
-      let values;
-      if (tune.has('raw')) {
-        const raw = req.rawHeaders;
-        for (let i = 0; i + 1 < raw.length; i += 2) {
-          if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') (values ??= []).push(raw[i + 1]);
-        }
-      } else {
-        values = authorizationHeaders(req);
-      }
-      const claims = await this.tokens.verifyAuthorizationHeader(values);
-      if (!tune.has('user')) req[RAKOMI_CLAIMS] = claims;
-      req.user = claims;
-      return true;
-    }
-  }
-  Reflect.defineMetadata('design:paramtypes', [TokenService, Reflector], TunedGuard);
-  Injectable()(TunedGuard);
-  imports.push(RakomiModule.forRoot({ ...cfg.moduleOptions, logger: false }));
-  providers.push({ provide: APP_GUARD, useClass: TunedGuard });
 } else if (variant !== 'none') {
   throw new Error('unknown variant ' + variant);
 }

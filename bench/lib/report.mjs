@@ -22,9 +22,8 @@ const LABEL = {
   'rakomi-nocache': 'RakomiAuthGuard (tokenCache: false)',
   'noop-guard': 'reference: an APP_GUARD that allows everything (Nest\'s guard machinery alone)',
   'crypto-guard': 'reference: minimal guard on node:crypto.verify, cached KeyObject',
-  'rakomi-tuned': 'experiment: RakomiAuthGuard hit path with the suggested fixes',
 };
-const labelOf = (v) => LABEL[v] ?? (v.startsWith('rakomi-tuned:') ? `experiment: RakomiAuthGuard with only ${v.split(':')[1]} changed` : v);
+const labelOf = (v) => LABEL[v] ?? v;
 const MIX = { single: 'one token reused', pool: '1000 distinct tokens' };
 
 export function targets(results) {

@@ -7,7 +7,7 @@ import { ourClient } from './lib/ours.mjs';
 import { measure } from './lib/timing.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
-const opts = quick ? { warmupMs: 200, sampleMs: 200, rounds: 3 } : { warmupMs: 500, sampleMs: 500, rounds: 5 };
+const opts = quick ? { warmupMs: 200, sampleMs: 200, rounds: 3 } : { warmupMs: 400, sampleMs: 400, rounds: 5 };
 const rootRequire = createRequire(ROOT + 'package.json');
 // jose v6 from the root (our dependency), not the jose 4 that express-oauth2-jwt-bearer brings into bench/.
 const jose = await import(pathToFileURL(rootRequire.resolve('jose')).href);

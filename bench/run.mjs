@@ -17,9 +17,9 @@ const num = (name, full, quick) => Number(env[name] ?? (QUICK ? quick : full));
 const cfg = {
   quick: QUICK,
   connections: num('BENCH_CONNECTIONS', 50, 50),
-  warmup: num('BENCH_WARMUP', 3, 2),
-  duration: num('BENCH_DURATION', 7, 3),
-  rounds: num('BENCH_ROUNDS', 3, 2),
+  warmup: num('BENCH_WARMUP', 2, 2),
+  duration: num('BENCH_DURATION', 4, 3),
+  rounds: num('BENCH_ROUNDS', 5, 2),
   pool: num('BENCH_POOL', 1000, 1000),
   memorySeconds: num('BENCH_MEMORY_SECONDS', 60, 10),
   memoryTokens: num('BENCH_MEMORY_TOKENS', 20000, 3000),

@@ -15,6 +15,39 @@ function decorateMethod(target, key, ...decorators) {
   Object.defineProperty(target, key, descriptor);
 }
 
+/**
+ * BENCH_PROBE=1: in-situ stage timing. Wraps the guard, the token service and the cache digest
+ * with hrtime accumulators; the totals (µs per call) are printed to stderr when the server closes.
+ */
+const probes = new Map();
+function probe(target, key, name) {
+  const original = target[key];
+  const stat = { n: 0, ns: 0n };
+  probes.set(name, stat);
+  target[key] = function (...args) {
+    const t0 = process.hrtime.bigint();
+    const out = original.apply(this, args);
+    stat.ns += process.hrtime.bigint() - t0; // synchronous part only
+    stat.n++;
+    return out;
+  };
+}
+async function installProbes(Guard) {
+  const dist = new URL('.', cfg.distUrl).href;
+  const { VerifiedTokenCache } = await import(dist + 'token/verified-token.cache.js');
+  const { TokenService } = await import(dist + 'token/token.service.js');
+  const { Reflector: R } = await import('@nestjs/core');
+  probe(R.prototype, 'getAllAndOverride', 'Reflector.getAllAndOverride');
+  probe(VerifiedTokenCache, 'digest', 'VerifiedTokenCache.digest');
+  probe(VerifiedTokenCache.prototype, 'get', 'VerifiedTokenCache.get');
+  probe(TokenService.prototype, 'verify', 'TokenService.verify (sync part)');
+  probe(TokenService.prototype, 'verifyAuthorizationHeader', 'TokenService.verifyAuthorizationHeader (sync part)');
+  probe(Guard.prototype, 'canActivate', 'RakomiAuthGuard.canActivate (sync part, incl. the above)');
+}
+process.on('exit', () => {
+  for (const [name, { n, ns }] of probes) if (n) console.error(`[probe ${variant}] ${name}: ${n} calls, ${(Number(ns) / n / 1000).toFixed(2)} µs/call`);
+});
+
 class MeController {
   me(req) {
     // passport and Rakomi put the claims on req.user, express-oauth2-jwt-bearer on req.auth.payload;
@@ -59,6 +92,7 @@ if (variant === 'passport') {
   if (variant === 'rakomi-nocache') options.tokenCache = false;
   imports.push(RakomiModule.forRoot(options));
   providers.push({ provide: APP_GUARD, useClass: RakomiAuthGuard });
+  if (process.env.BENCH_PROBE === '1') await installProbes(RakomiAuthGuard);
 } else if (variant === 'noop-guard') {
   // Reference: what Nest's guard machinery alone costs (an APP_GUARD that allows everything).
   class NoopGuard { canActivate() { return true; } }

@@ -4,11 +4,12 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ROOT, startIssuer } from './lib/issuer.mjs';
 import { ourClient } from './lib/ours.mjs';
+import { signMany } from './lib/sign-many.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
 const CONCURRENT = Number(process.env.BENCH_COLD_CONCURRENCY ?? 1000);
 const FLOOD = Number(process.env.BENCH_FLOOD_KIDS ?? 1000);
-const FLOOD_MS = Number(process.env.BENCH_FLOOD_MS ?? (quick ? 1000 : 3000));
+const FLOOD_MS = Number(process.env.BENCH_FLOOD_MS ?? (quick ? 1000 : 2000));
 const rootRequire = createRequire(ROOT + 'package.json');
 const benchRequire = createRequire(import.meta.url);
 const jose = await import(pathToFileURL(rootRequire.resolve('jose')).href);
@@ -18,7 +19,7 @@ const { auth } = benchRequire('express-oauth2-jwt-bearer');
 
 const { kind, issuer } = await startIssuer();
 const verifyOptions = { issuer: issuer.issuer, audience: issuer.audience, algorithms: ['RS256'] };
-const tokens = Array.from({ length: CONCURRENT }, () => issuer.token());
+const tokens = await signMany(issuer, CONCURRENT);
 const floodTokens = Array.from({ length: FLOOD }, () => issuer.token(undefined, { kid: randomUUID() }));
 
 /** Each verifier: make() → { verify(token): Promise, close() }. A fresh one per scenario (empty cache). */

@@ -177,8 +177,10 @@ if (cfg.phases.includes('http')) {
   // variants), in an order rotated by one each round.
   for (let r = 0; r < cfg.rounds; r++) {
     const order = variants.map((_, i) => variants[(i + r) % variants.length]);
+    const t0 = Date.now();
     const servers = {};
     for (const v of order) servers[v] = await startServer(v);
+    log(`round ${r + 1}: ${order.length} fresh servers up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     for (const v of order) {
       results.checks[v] = await checkVariant(servers[v], tokens[0], claims[0]);
       const w = await load(servers[v].url, cfg.warmup, tokensFile, cfg.pool);

@@ -95,6 +95,10 @@ export function renderMarkdown(results) {
   const c = results.conditions;
   const out = [];
   out.push(`## Benchmark results`, '');
+  if (c.pooled) {
+    out.push(`Pooled from ${c.pooled.length} runs of \`npm run bench\` on the same code (${c.pooled.map((p) => `${p.date.slice(11, 16)} UTC, ${p.rounds} × ${p.duration} s`).join('; ')}): ` +
+      'HTTP medians over all their rounds, micro medians over all their samples; cold start and memory from the last run.', '');
+  }
   out.push(`${c.date.slice(0, 10)} · Node ${c.node} · ${c.cpu} × ${c.cores} · ${c.taskset} · issuer: ${c.issuer ?? '–'} · ` +
     `${c.config.quick ? '**quick mode** · ' : ''}${c.config.rounds} rounds × ${c.config.duration} s (fresh servers each round, warm-up ${c.config.warmup} s), ` +
     `${c.config.connections} connections · load average ${c.loadavgAtStart.join('/')} at start, ${c.loadavgAtEnd?.join('/')} at end · ${c.wallSeconds} s in all`, '');

@@ -21,6 +21,8 @@ import { verifiedClaims } from '../verified-claims.js';
  */
 @Injectable()
 export class RakomiAuthGuard implements CanActivate {
+  private readonly openRoutes = new WeakMap<Function, WeakMap<Function, boolean>>();
+
   constructor(
     private readonly tokens: TokenService,
     private readonly reflector: Reflector,
@@ -30,15 +32,31 @@ export class RakomiAuthGuard implements CanActivate {
    * @throws RakomiError `token/*` or `jwks/*`
    */
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(RAKOMI_PUBLIC_METADATA, targets) === true) return true;
-    // Webhook routes are authenticated by their signature, checked by the @RakomiWebhook() interceptor.
-    if (this.reflector.getAllAndOverride<boolean>(RAKOMI_WEBHOOK_METADATA, targets) === true) return true;
+    if (this.isOpenRoute(context.getClass(), context.getHandler())) return true;
 
     const request = this.getRequest(context);
     const claims = await this.tokens.verifyAuthorizationHeader(authorizationHeaders(request));
     attachClaims(request, claims);
     return true;
+  }
+
+  /**
+   * True for `@Public()` routes and for `@RakomiWebhook()` routes (authenticated by their signature,
+   * checked by the webhook interceptor). Route metadata is fixed once the app has started, so the
+   * answer is memoised per controller class and handler.
+   */
+  private isOpenRoute(controller: Function, handler: Function): boolean {
+    let byHandler = this.openRoutes.get(controller);
+    if (byHandler === undefined) this.openRoutes.set(controller, (byHandler = new WeakMap()));
+    let open = byHandler.get(handler);
+    if (open === undefined) {
+      const targets = [handler, controller];
+      open =
+        this.reflector.getAllAndOverride<boolean>(RAKOMI_PUBLIC_METADATA, targets) === true ||
+        this.reflector.getAllAndOverride<boolean>(RAKOMI_WEBHOOK_METADATA, targets) === true;
+      byHandler.set(handler, open);
+    }
+    return open;
   }
 
   /**

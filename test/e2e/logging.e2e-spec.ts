@@ -36,12 +36,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  issuer.fault(undefined);
-  issuer.setHandler(undefined);
-  for (const jwk of issuer.jwks.keys) issuer.unpublish(String(jwk.kid));
-  issuer.publish(K1);
-  issuer.use(K1);
-  issuer.resetHits();
+  issuer.reset(); // back to the first key alone, normal serving, hit counter at 0
 });
 
 afterAll(async () => {

@@ -2,12 +2,12 @@
 // `.ci/redis.sh start`, or the jest global setup). Without a reachable Redis these tests FAIL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { resolveOptions } from '../../lib/options/index.js';
 import { RedisReplayStore, ReplayStoreUnavailableError } from '../../lib/replay/redis-replay.store.js';
 import { webhookSignature } from '../../lib/testing/webhook-signer.js';
 import { WebhookService } from '../../lib/webhook/webhook.service.js';
+import { freePort } from '../support/fault-redis.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6390';
 /** Keys of this run never collide with another run sharing the server. */
@@ -39,16 +39,6 @@ async function requireRedis(): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Resolves with how long `promise` took to settle and how it settled. */
 async function timed<T>(promise: Promise<T>): Promise<{ ms: number; error?: unknown; value?: T }> {

@@ -1,19 +1,12 @@
 // signWebhook / webhookSignature (lib/testing): the signer the test issuer and users' tests use.
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { RakomiError } from '../../lib/errors/index.js';
 import { resolveOptions } from '../../lib/options/index.js';
 import { signWebhook, webhookSignature } from '../../lib/testing/webhook-signer.js';
 import { WebhookService } from '../../lib/webhook/webhook.service.js';
+import { WEBHOOK_VECTORS } from '../support/webhook-vectors.js';
 
-interface Vector {
-  secret: string;
-  deliveryId: string;
-  timestamp: string;
-  body: string;
-  signature: string;
-}
-const { vectors } = JSON.parse(readFileSync(new URL('../fixtures/webhook-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] };
+const { vectors } = WEBHOOK_VECTORS;
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const OLD_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 

@@ -2,7 +2,6 @@
 // vectors and the W-xx corpus of security-cases.md (where the two differ, the scheme wins:
 // malformed id / timestamp / repeated header → webhook/invalid_signature).
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import { ERROR_CATALOG, isRakomiError, RakomiError, type RakomiErrorCode } from '../../lib/errors/index.js';
 import { resolveOptions, type RakomiModuleOptions } from '../../lib/options/index.js';
@@ -10,18 +9,10 @@ import { MemoryReplayStore } from '../../lib/replay/memory-replay.store.js';
 import type { ReplayStore } from '../../lib/replay/replay-store.interface.js';
 import { WebhookMac } from '../../lib/webhook/webhook-mac.js';
 import { WebhookService, type WebhookHeaders } from '../../lib/webhook/webhook.service.js';
+import { WEBHOOK_VECTORS, type WebhookVector } from '../support/webhook-vectors.js';
 
-interface Vector {
-  secret: string;
-  deliveryId: string;
-  timestamp: string;
-  body: string;
-  signature: string;
-}
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/webhook-vectors.json', import.meta.url), 'utf8')) as {
-  vectors: Vector[];
-  failingSignaturesForFirstVector: string[];
-};
+type Vector = WebhookVector;
+const fixture = WEBHOOK_VECTORS;
 const [V1, V2] = fixture.vectors as [Vector, Vector];
 const SECRET = V1.secret;
 const OTHER_SECRET = `whsec_${randomBytes(32).toString('base64')}`;

@@ -90,7 +90,7 @@ const serverBase = {
 function startServer(variant, { gc = false } = {}) {
   return new Promise((resolve, reject) => {
     // BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there on exit (see profile.mjs).
-    const prof = env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', env.BENCH_CPU_PROF, '--cpu-prof-name', `${variant}.cpuprofile`] : [];
+    const prof = env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval', env.BENCH_CPU_PROF_INTERVAL ?? '1000', '--cpu-prof-dir', env.BENCH_CPU_PROF, '--cpu-prof-name', `${variant}.cpuprofile`] : [];
     const [cmd, argv] = nodeCmd(0, [...prof, ...(gc ? ['--expose-gc'] : []), HERE + 'server.mjs']);
     const child = spawn(cmd, argv, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

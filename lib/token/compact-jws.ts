@@ -9,10 +9,11 @@ export const ACCEPTED_ALGORITHM = 'RS256';
 /** A `kid` the SDK will look up: 1–256 printable ASCII characters. */
 const KID_PATTERN = /^[\x20-\x7e]{1,256}$/;
 const BASE64URL_CHARS = /^[A-Za-z0-9_-]*$/;
-/** Value of each base64url character, for the trailing-bits check. */
-const BASE64URL_VALUE: Readonly<Record<string, number>> = Object.freeze(
-  Object.fromEntries([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].map((c, i) => [c, i])),
-);
+/** Value of each base64url character by char code, for the trailing-bits check. */
+const BASE64URL_VALUES = new Uint8Array(128);
+[...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].forEach((char, value) => {
+  BASE64URL_VALUES[char.charCodeAt(0)] = value;
+});
 
 /** The parts of a compact JWS that passed the structural checks; nothing here is verified yet. */
 export interface ParsedCompactJws {
@@ -28,6 +29,21 @@ export interface ParsedCompactJws {
   readonly signature: Buffer;
 }
 
+/** A protected header that passed steps 2–4, with its `kid`. */
+interface CheckedHeader {
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly kid: string;
+}
+
+/**
+ * Header segments that passed every header check, most recent last. An issuer signs thousands of
+ * tokens under one header (`{"alg":"RS256","kid":…}`), so decoding and checking it again is pure
+ * repetition; the memo maps the exact segment string to the result of those checks. Bounded,
+ * public data only (a header holds no claim), and failures are never remembered.
+ */
+const checkedHeaders = new Map<string, CheckedHeader>();
+const MAX_CHECKED_HEADERS = 16;
+
 function malformed(): RakomiError {
   return new RakomiError('token/malformed');
 }
@@ -42,7 +58,8 @@ export function isCanonicalBase64url(segment: string): boolean {
   const rest = segment.length % 4;
   if (rest === 0) return true;
   if (rest === 1) return false;
-  const last = BASE64URL_VALUE[segment[segment.length - 1] as string] as number;
+  // The alphabet check above makes the last character one of the table's.
+  const last = BASE64URL_VALUES[segment.charCodeAt(segment.length - 1)] as number;
   return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
 }
 
@@ -76,6 +93,8 @@ export function decodeJsonObjectSegment(segment: string): Record<string, unknown
  * 3. `alg` is exactly `RS256` → else `token/invalid_algorithm`
  * 4. no `crit` (no extension is supported) and no `cty` (no nested tokens) → else `token/malformed`
  *
+ * Steps 2–4 depend on the header segment alone; their outcome for a header that passed is
+ * remembered (see `checkedHeaders`).
  * @throws RakomiError `token/malformed` or `token/invalid_algorithm`
  */
 export function parseCompactJws(token: string): ParsedCompactJws {
@@ -89,14 +108,30 @@ export function parseCompactJws(token: string): ParsedCompactJws {
   const headerSegment = token.slice(0, firstDot);
   const payloadSegment = token.slice(firstDot + 1, secondDot);
   const signatureSegment = token.slice(secondDot + 1);
+  const known = checkedHeaders.get(headerSegment);
   if (
-    !isCanonicalBase64url(headerSegment) ||
+    (known === undefined && !isCanonicalBase64url(headerSegment)) ||
     !isCanonicalBase64url(payloadSegment) ||
     !isCanonicalBase64url(signatureSegment)
   ) {
     throw malformed();
   }
+  const { header, kid } = known ?? checkHeader(headerSegment);
 
+  return {
+    header,
+    kid,
+    signingInput: token.slice(0, secondDot),
+    payloadSegment,
+    signature: Buffer.from(signatureSegment, 'base64url'),
+  };
+}
+
+/**
+ * Steps 2–4 for one canonical header segment, remembered on success.
+ * @throws RakomiError `token/malformed` or `token/invalid_algorithm`
+ */
+function checkHeader(headerSegment: string): CheckedHeader {
   // 2. Header: a JSON object with a string alg and a well-shaped kid.
   const header = decodeJsonObjectSegment(headerSegment);
   const alg = header.alg;
@@ -111,11 +146,8 @@ export function parseCompactJws(token: string): ParsedCompactJws {
   if (Object.hasOwn(header, 'crit')) throw malformed();
   if (Object.hasOwn(header, 'cty')) throw malformed();
 
-  return {
-    header,
-    kid,
-    signingInput: token.slice(0, secondDot),
-    payloadSegment,
-    signature: Buffer.from(signatureSegment, 'base64url'),
-  };
+  const checked: CheckedHeader = { header: Object.freeze(header), kid };
+  if (checkedHeaders.size >= MAX_CHECKED_HEADERS) checkedHeaders.delete(checkedHeaders.keys().next().value as string);
+  checkedHeaders.set(headerSegment, checked);
+  return checked;
 }

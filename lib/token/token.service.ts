@@ -14,6 +14,15 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
+/** The outcome of `attempt` as a promise, a synchronous throw included. */
+function toPromise<T>(attempt: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(attempt());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /**
  * Verifies Rakomi access tokens: RS256 compact JWS, keys from the configured JWKS, the Rakomi
  * claim profile. Framework-free; the Nest module provides it as an injectable.
@@ -50,14 +59,7 @@ export class TokenService {
    * @throws RakomiError `token/*` or `jwks/*` (as the promise's rejection)
    */
   verify(token: string): Promise<RakomiClaims> {
-    let result: RakomiClaims | Promise<RakomiClaims>;
-    try {
-      result = this.run(token);
-    } catch (error) {
-      return Promise.reject(this.asRakomiError(error));
-    }
-    if (isPromise(result)) return result.catch((error: unknown) => Promise.reject(this.asRakomiError(error)));
-    return Promise.resolve(result);
+    return toPromise(() => this.guarded(() => this.run(token)));
   }
 
   /**
@@ -67,13 +69,17 @@ export class TokenService {
    *   `Authorization` headers; otherwise as {@link TokenService.verify}
    */
   verifyAuthorizationHeader(value: string | readonly string[] | undefined): Promise<RakomiClaims> {
-    let token: string;
-    try {
-      token = extractBearerToken(value);
-    } catch (error) {
-      return Promise.reject(this.asRakomiError(error));
-    }
-    return this.verify(token);
+    return toPromise(() => this.checkAuthorizationHeader(value));
+  }
+
+  /**
+   * {@link verifyAuthorizationHeader} without the promise when none is needed: the claims are
+   * returned (or the `RakomiError` thrown) synchronously unless the signing key has to be fetched.
+   * `RakomiAuthGuard` uses it so that a warm request never waits for a microtask.
+   * @internal
+   */
+  checkAuthorizationHeader(value: string | readonly string[] | undefined): RakomiClaims | Promise<RakomiClaims> {
+    return this.guarded(() => this.run(extractBearerToken(value)));
   }
 
   /**
@@ -100,7 +106,7 @@ export class TokenService {
 
     let digest: string | undefined;
     if (this.cache !== undefined) {
-      digest = VerifiedTokenCache.digest(token);
+      digest = this.cache.keyOf(token);
       const hit = this.fromCache(digest);
       if (hit !== undefined) return hit;
     }
@@ -150,6 +156,16 @@ export class TokenService {
     deepFreeze(claims);
     if (digest !== undefined) this.cache?.set(digest, { claims, kid: parsed.kid, key, storedAt: now });
     return claims;
+  }
+
+  /** Runs a verification; anything but a `RakomiError`, thrown or rejected, becomes `token/internal_error`. */
+  private guarded(verification: () => RakomiClaims | Promise<RakomiClaims>): RakomiClaims | Promise<RakomiClaims> {
+    try {
+      const result = verification();
+      return isPromise(result) ? result.catch((error: unknown) => Promise.reject(this.asRakomiError(error))) : result;
+    } catch (error) {
+      throw this.asRakomiError(error);
+    }
   }
 
   /** Our errors pass through; anything else becomes `token/internal_error`, logged with its stack. */

@@ -14,13 +14,19 @@ export interface VerifiedTokenEntry {
 
 /**
  * A bounded LRU of successfully verified tokens, keyed by the SHA-256 of the token string (the
- * token is canonical, so one token has one key; the raw token is never held as a map key).
+ * token is canonical, so one token has one key; the raw token is never held as a map key, only
+ * the latest one is kept to spare consecutive requests with the same token a second hash).
  *
  * The cache only answers "was this exact string verified, and when"; the caller re-checks the
  * time claims and that the key still is the one the current key set serves for the `kid`.
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, VerifiedTokenEntry>();
+  /** The token {@link keyOf} saw last and its digest. */
+  private latestToken = '';
+  private latestKey = '';
+  /** The key of the most recently used entry: hitting it again needs no LRU reordering. */
+  private newestKey: string | undefined;
 
   /**
    * @param maxEntries most entries kept; the least recently used goes first
@@ -31,36 +37,41 @@ export class VerifiedTokenCache {
     private readonly maxAgeMs: number,
   ) {}
 
-  /** The cache key of a token. */
-  static digest(token: string): string {
-    return hash('sha256', token, 'base64');
+  /** The cache key of a token: its SHA-256, reused while the same token string comes again. */
+  keyOf(token: string): string {
+    if (token !== this.latestToken) {
+      this.latestKey = hash('sha256', token, 'base64');
+      this.latestToken = token;
+    }
+    return this.latestKey;
   }
 
-  /** The entry for `digest` if it is younger than `maxAge` at `now`; refreshes its LRU position. */
-  get(digest: string, now: number): VerifiedTokenEntry | undefined {
-    const entry = this.entries.get(digest);
+  /** The entry for `key` if it is younger than `maxAge` at `now`; refreshes its LRU position. */
+  get(key: string, now: number): VerifiedTokenEntry | undefined {
+    const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     const age = now - entry.storedAt;
     if (age < 0 || age >= this.maxAgeMs) {
-      this.entries.delete(digest);
+      this.delete(key);
       return undefined;
     }
-    this.entries.delete(digest);
-    this.entries.set(digest, entry);
+    if (key !== this.newestKey) this.set(key, entry);
     return entry;
   }
 
-  set(digest: string, entry: VerifiedTokenEntry): void {
-    this.entries.delete(digest);
-    this.entries.set(digest, entry);
+  set(key: string, entry: VerifiedTokenEntry): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.newestKey = key;
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
   }
 
-  delete(digest: string): void {
-    this.entries.delete(digest);
+  delete(key: string): void {
+    this.entries.delete(key);
+    if (key === this.newestKey) this.newestKey = undefined;
   }
 
   get size(): number {
@@ -69,5 +80,8 @@ export class VerifiedTokenCache {
 
   clear(): void {
     this.entries.clear();
+    this.newestKey = undefined;
+    this.latestToken = '';
+    this.latestKey = '';
   }
 }

@@ -3,7 +3,9 @@
 import type { RakomiModuleOptions } from '../../lib/options/rakomi-options.interface.js';
 import type { RakomiTestIssuer } from '../../lib/testing/index.js';
 import type { TokenService } from '../../lib/token/token.service.js';
-import { NOW_MS, codeOf, serviceFor, sleep, startIssuer } from '../support/token-harness.js';
+import type { RakomiError } from '../../lib/errors/rakomi.error.js';
+import type { RakomiClaims } from '../../lib/token/rakomi-claims.interface.js';
+import { NOW_MS, NOW_S, codeOf, serviceFor, sleep, startIssuer } from '../support/token-harness.js';
 
 let now = NOW_MS;
 let issuer: RakomiTestIssuer;
@@ -152,5 +154,41 @@ describe('the key check on every hit', () => {
     issuer.fault({ status: 503 });
     await sleep(300);
     await expect(codeOf(service.verify(token))).resolves.toBe('jwks/fetch_failed');
+  });
+});
+
+describe('checkAuthorizationHeader: the synchronous path RakomiAuthGuard takes', () => {
+  it.each([
+    ['token cache on', {}],
+    ['token cache off', false],
+  ] as const)('%s: a promise only while the key must be fetched, then the claims directly', async (_name, tokenCache) => {
+    const service = cached(tokenCache);
+    const header = `Bearer ${issuer.token()}`;
+    const cold = service.checkAuthorizationHeader(header);
+    expect(cold).toBeInstanceOf(Promise);
+    const claims = await cold;
+    const warm = service.checkAuthorizationHeader(header);
+    expect(warm).not.toBeInstanceOf(Promise);
+    expect(warm).toEqual(claims);
+    expect((warm as RakomiClaims).sub).toBe('usr_123');
+  });
+
+  it('throws the catalog error synchronously, for the header, the token and a cached entry that expired', async () => {
+    const service = cached();
+    const token = issuer.token({ exp: NOW_S + 60 });
+    await service.verify(token);
+    const thrown = (value: string | undefined): string => {
+      try {
+        service.checkAuthorizationHeader(value);
+      } catch (error) {
+        return (error as RakomiError).code;
+      }
+      throw new Error('expected a synchronous throw');
+    };
+    expect(thrown(undefined)).toBe('token/missing');
+    expect(thrown(`Bearer ${token}x`)).toBe('token/malformed');
+    expect(thrown(`Bearer ${issuer.badToken('bad_signature')}`)).toBe('token/invalid_signature');
+    now = (NOW_S + 120) * 1000;
+    expect(thrown(`Bearer ${token}`)).toBe('token/expired');
   });
 });

@@ -351,3 +351,33 @@ describe('T-42..T-56 key-selection header parameters', () => {
     await expect(codeOf(warm.verify(issuer.token({}, { header: { foo: 'bar', typ: 'at+jwt' } })))).resolves.toBe('ok');
   });
 });
+
+describe('the memo of checked protected headers', () => {
+  it('a header that passed once is never a shortcut for a token whose other segments are bad', async () => {
+    const [header, payload, signature] = GOOD.split('.') as [string, string, string];
+    await expect(coldCode(`${header}.${payload}x.${signature}`)).resolves.toBe('token/malformed');
+    await expect(coldCode(`${header}.${payload}.${signature}=`)).resolves.toBe('token/malformed');
+    await expect(coldCode(`${header}.${payload}`)).resolves.toBe('token/malformed');
+    await expect(codeOf(warm.verify(`${header}.${payload}.${signature.slice(0, -4)}AAAA`))).resolves.toBe(
+      'token/invalid_signature',
+    );
+  });
+
+  it('failures are never remembered: the same bad header fails the same way every time', async () => {
+    const hs256 = issuer.token({}, { header: { alg: 'HS256' } });
+    const badKid = issuer.token({}, { header: { kid: '' } });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(coldCode(hs256)).resolves.toBe('token/invalid_algorithm');
+      await expect(coldCode(badKid)).resolves.toBe('token/malformed');
+    }
+  });
+
+  it('stays correct past its bound: 40 distinct headers, each checked and verified on its own', async () => {
+    for (let i = 0; i < 40; i++) {
+      const token = issuer.token({}, { header: { n: i } });
+      await expect(codeOf(warm.verify(token))).resolves.toBe('ok');
+      await expect(coldCode(issuer.token({}, { header: { n: i, alg: 'RS512' } }))).resolves.toBe('token/invalid_algorithm');
+    }
+    await expect(codeOf(warm.verify(GOOD))).resolves.toBe('ok');
+  });
+});

@@ -29,15 +29,17 @@ export class RakomiAuthGuard implements CanActivate {
   ) {}
 
   /**
+   * Synchronous while the signing key is known (Nest then goes on without waiting for a
+   * microtask); a promise only when the key has to be fetched.
    * @throws RakomiError `token/*` or `jwks/*`
    */
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isOpenRoute(context.getClass(), context.getHandler())) return true;
 
     const request = this.getRequest(context);
-    const claims = await this.tokens.verifyAuthorizationHeader(authorizationHeaders(request));
-    attachClaims(request, claims);
-    return true;
+    const claims = this.tokens.checkAuthorizationHeader(authorizationHeaders(request));
+    if (claims instanceof Promise) return claims.then((verified) => attachClaims(request, verified));
+    return attachClaims(request, claims);
   }
 
   /**
@@ -76,8 +78,9 @@ export class RakomiAuthGuard implements CanActivate {
   }
 }
 
-/** Puts verified claims on the request for `request.user` and `@CurrentUser()`. */
-function attachClaims(request: object, claims: RakomiClaims): void {
+/** Puts verified claims on the request for `request.user` and `@CurrentUser()`; lets it through. */
+function attachClaims(request: object, claims: RakomiClaims): true {
   verifiedClaims.set(request, claims);
   (request as { user?: RakomiClaims }).user = claims;
+  return true;
 }

@@ -24,6 +24,13 @@ function pool(runs) {
     const same = runs.map((r) => r.http.find((x) => x.variant === row.variant && x.mix === row.mix)).filter(Boolean);
     row.rounds = same.flatMap((x) => x.rounds);
     row.cpuRounds = same.flatMap((x) => x.cpuRounds);
+    if (same.every((x) => x.ratios)) {
+      row.ratios = same.flatMap((x) => x.ratios);
+      row.cpuRatios = same.flatMap((x) => x.cpuRatios);
+    } else {
+      delete row.ratios;
+      delete row.cpuRatios;
+    }
     row.rps = median(row.rounds);
     row.cpuUsPerReq = median(row.cpuRounds);
     row.p50 = median(same.map((x) => x.p50));

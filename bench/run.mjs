@@ -18,15 +18,16 @@ const cfg = {
   quick: QUICK,
   connections: num('BENCH_CONNECTIONS', 50, 50),
   warmup: num('BENCH_WARMUP', 2, 2),
-  duration: num('BENCH_DURATION', 4, 3),
-  rounds: num('BENCH_ROUNDS', 5, 2),
+  slotWarmup: num('BENCH_SLOT_WARMUP', 1, 1),
+  duration: num('BENCH_DURATION', 3, 2),
+  rounds: num('BENCH_ROUNDS', 6, 2),
   pool: num('BENCH_POOL', 1000, 1000),
   memorySeconds: num('BENCH_MEMORY_SECONDS', 60, 10),
   memoryTokens: num('BENCH_MEMORY_TOKENS', 20000, 3000),
   phases: (env.BENCH_PHASES ?? 'micro,cold,http,memory').split(','),
 };
 const HAVE_OURS = await oursAvailable();
-const ALL_VARIANTS = ['none', 'passport', 'auth0', 'rakomi', 'rakomi-nocache'];
+const ALL_VARIANTS = ['none', 'passport', 'auth0', 'rakomi', 'rakomi-nocache', 'crypto-guard', 'user-guard'];
 const variants = (env.BENCH_VARIANTS ? env.BENCH_VARIANTS.split(',') : ALL_VARIANTS)
   .filter((v) => HAVE_OURS || !v.startsWith('rakomi'));
 const MIXES = env.BENCH_MIXES ? env.BENCH_MIXES.split(',') : ['single', 'pool'];
@@ -153,7 +154,7 @@ async function checkVariant(server, token, claims) {
   const none = await get({});
   const problems = [];
   if (ok.status !== 200) problems.push(`valid token → ${ok.status}`);
-  if (server.variant !== 'none' && server.variant !== 'noop-guard') {
+  if (!['none', 'noop-guard', 'user-guard'].includes(server.variant)) {
     if (ok.body?.sub !== claims.sub) problems.push('valid token → body is not its claims');
     if (bad.status !== 401) problems.push(`bad signature → ${bad.status}`);
     if (none.status !== 401) problems.push(`no token → ${none.status}`);
@@ -186,17 +187,34 @@ if (cfg.phases.includes('http')) {
       const w = await load(servers[v].url, cfg.warmup, tokensFile, cfg.pool);
       (results.warmups[v] ??= []).push({ requests: w.requests, non2xx: w.non2xx, errors: w.errors });
     }
-    for (const v of order) {
-      for (const m of MIXES) {
+    for (const m of MIXES) {
+      // Every variant is measured between two ceiling runs (none, a, none, b, none, …) and compared
+      // with their mean: the load on this shared machine drifts within seconds, so a ceiling
+      // measured a minute earlier is no reference.
+      const others = order.filter((v) => v !== 'none');
+      const slots = order.includes('none') ? [...others.flatMap((v) => ['none', v]), 'none'] : others;
+      const measured = [];
+      for (const v of slots) {
+        // A server left idle while the others ran is not the server it was: V8 shrinks the heap
+        // and lets code go cold. Each measurement is preceded by a short unmeasured load.
+        await load(servers[v].url, cfg.slotWarmup, tokensFile, m === 'single' ? 1 : cfg.pool);
         const cpu0 = await servers[v].cpu();
         const res = await load(servers[v].url, cfg.duration, tokensFile, m === 'single' ? 1 : cfg.pool);
         const cpu1 = await servers[v].cpu();
         // Server CPU time per request (user + system): what one request costs the server's core,
         // much less sensitive than req/s to other processes competing for the machine.
         res.cpuUsPerReq = (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / Math.max(1, res.requests);
+        measured.push(res);
         runs[`${v}|${m}`].push(res);
-        log(`round ${r + 1} ${v} ${m}: ${Math.round(res.requests / res.duration)} req/s p50 ${res.p50} p99 ${res.p99} cpu ${res.cpuUsPerReq.toFixed(0)} µs/req non2xx ${res.non2xx} errors ${res.errors}`);
+        log(`round ${r + 1} ${v} ${m}: ${Math.round(res.requests / res.duration)} req/s p50 ${res.p50} p99 ${res.p99} cpu ${res.cpuUsPerReq.toFixed(0)} µs/req (server ${Math.round((res.cpuUsPerReq * res.requests) / res.duration / 1e4)} % busy) non2xx ${res.non2xx} errors ${res.errors}`);
       }
+      slots.forEach((v, i) => {
+        if (v === 'none') return;
+        const around = [measured[i - 1], measured[i + 1]].filter(Boolean);
+        if (!around.length) return;
+        measured[i].ceilingRps = around.reduce((sum, x) => sum + x.requests / x.duration, 0) / around.length;
+        measured[i].ceilingCpuUsPerReq = around.reduce((sum, x) => sum + x.cpuUsPerReq, 0) / around.length;
+      });
     }
     for (const v of order) await servers[v].close();
   }
@@ -213,6 +231,11 @@ if (cfg.phases.includes('http')) {
         requests: rs.reduce((s, x) => s + x.requests, 0),
         rounds: rs.map((x) => Math.round(x.requests / x.duration)),
         cpuRounds: rs.map((x) => Math.round(x.cpuUsPerReq)),
+        // Per measurement, against the mean of the two ceiling runs around it.
+        ...(rs[0]?.ceilingRps && {
+          ratios: rs.map((x) => +(x.requests / x.duration / x.ceilingRps).toFixed(4)),
+          cpuRatios: rs.map((x) => +(x.ceilingCpuUsPerReq / x.cpuUsPerReq).toFixed(4)),
+        }),
       });
     }
   }

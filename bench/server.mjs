@@ -38,10 +38,10 @@ async function installProbes(Guard) {
   const { TokenService } = await import(dist + 'token/token.service.js');
   const { Reflector: R } = await import('@nestjs/core');
   probe(R.prototype, 'getAllAndOverride', 'Reflector.getAllAndOverride');
-  probe(VerifiedTokenCache, 'digest', 'VerifiedTokenCache.digest');
+  probe(VerifiedTokenCache.prototype, 'keyOf', 'VerifiedTokenCache.keyOf');
   probe(VerifiedTokenCache.prototype, 'get', 'VerifiedTokenCache.get');
   probe(TokenService.prototype, 'verify', 'TokenService.verify (sync part)');
-  probe(TokenService.prototype, 'verifyAuthorizationHeader', 'TokenService.verifyAuthorizationHeader (sync part)');
+  probe(TokenService.prototype, 'checkAuthorizationHeader', 'TokenService.checkAuthorizationHeader');
   probe(Guard.prototype, 'canActivate', 'RakomiAuthGuard.canActivate (sync part, incl. the above)');
 }
 process.on('exit', () => {
@@ -98,6 +98,17 @@ if (variant === 'passport') {
   class NoopGuard { canActivate() { return true; } }
   Injectable()(NoopGuard);
   providers.push({ provide: APP_GUARD, useClass: NoopGuard });
+} else if (variant === 'user-guard') {
+  // Reference: the least any guard that "puts the claims on request.user" does per request (the
+  // claims are a constant here: no header is read, nothing is verified).
+  class UserGuard {
+    canActivate(context) {
+      context.switchToHttp().getRequest().user = cfg.sampleClaims;
+      return true;
+    }
+  }
+  Injectable()(UserGuard);
+  providers.push({ provide: APP_GUARD, useClass: UserGuard });
 } else if (variant === 'crypto-guard') {
   // Reference point of issue 5 ("a minimal guard on node:crypto.verify with a cached KeyObject"):
   // the least a guard can do per request and still check RS256 + iss/aud/exp. Not a safe verifier

@@ -2,8 +2,8 @@
 // variant does per request, repeatable whatever else the machine is doing (req/s on this shared
 // VM moves by ±25 % from one measurement to the next). Not time: cache misses and branch
 // mispredictions are not counted, so it complements the HTTP table rather than replacing it.
-//   npm run build && node bench/instructions.mjs      (needs valgrind; ~10 min)
-// Env: BENCH_IR_VARIANTS (default below), BENCH_IR_REQUESTS (measured requests per mix, 3000),
+//   npm run build && node bench/instructions.mjs      (needs valgrind; ~25 min)
+// Env: BENCH_IR_VARIANTS (default: all of ALL_VARIANTS), BENCH_IR_MERGE=1 (keep earlier rows of other variants), BENCH_IR_REQUESTS (measured requests per mix, 3000),
 // BENCH_IR_WARMUP (requests before counting, 4000; then 1000 of each mix), BENCH_IR_LANES (servers at a time, 2). Writes results/instructions.{json,md}.
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
@@ -16,7 +16,8 @@ import { signMany } from './lib/sign-many.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const env = process.env;
-const VARIANTS = (env.BENCH_IR_VARIANTS ?? 'none,noop-guard,user-guard,rakomi,rakomi-nocache,crypto-guard,auth0,passport').split(',');
+const ALL_VARIANTS = ['none', 'noop-guard', 'user-guard', 'rakomi', 'rakomi-nocache', 'crypto-guard', 'auth0', 'passport'];
+const VARIANTS = env.BENCH_IR_VARIANTS ? env.BENCH_IR_VARIANTS.split(',') : ALL_VARIANTS;
 const MIXES = ['single', 'pool'];
 const REQUESTS = Number(env.BENCH_IR_REQUESTS ?? 3000);
 const WARMUP = Number(env.BENCH_IR_WARMUP ?? 4000);
@@ -25,7 +26,7 @@ const LANES = Number(env.BENCH_IR_LANES ?? 2);
 const log = (...a) => console.error('[instructions]', ...a);
 
 const { issuer } = await startIssuer();
-const tokens = await signMany(issuer, 1000);
+const tokens = await signMany(issuer, 1000, 4 * 3600); // valid for the whole run
 const serverBase = {
   jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience,
   distUrl: pathToFileURL(DIST + 'index.js').href, moduleOptions: issuer.moduleOptions(), sampleClaims: issuer.claims(),
@@ -92,7 +93,9 @@ async function measure(variant) {
 
 // Counts do not depend on what else runs, so one server per core at a time.
 const queue = [...VARIANTS];
-const results = [];
+// BENCH_IR_MERGE=1: keep the rows of results/instructions.json for variants not measured now.
+const previous = env.BENCH_IR_MERGE === '1' ? JSON.parse(readFileSync(HERE + 'results/instructions.json', 'utf8')).results : [];
+const results = previous.filter((r) => !VARIANTS.includes(r.variant));
 await Promise.all(Array.from({ length: LANES }, async () => {
   while (queue.length) results.push(...(await measure(queue.shift())));
 }));
@@ -105,10 +108,10 @@ const LABEL = {
 };
 const ceiling = Object.fromEntries(results.filter((r) => r.variant === 'none').map((r) => [r.mix, r.instructionsPerRequest]));
 const md = [
-  '### Instructions per request (callgrind, server process; deterministic)', '',
+  '### Instructions per request (callgrind, server process)', '',
   `${REQUESTS} requests counted per mix after ${WARMUP} warm-up requests (then ${MIX_WARMUP} of the mix), 10 connections. \`ceiling ÷ variant\` is the throughput ratio a core would reach if time followed instructions.`, '',
   '| variant | one token reused | ceiling ÷ variant | 1000 distinct tokens | ceiling ÷ variant |', '|---|---:|---:|---:|---:|',
-  ...VARIANTS.map((v) => {
+  ...ALL_VARIANTS.filter((v) => results.some((r) => r.variant === v)).map((v) => {
     const cell = (mix) => {
       const r = results.find((x) => x.variant === v && x.mix === mix);
       return r ? [r.instructionsPerRequest.toLocaleString('en-US'), (ceiling[mix] / r.instructionsPerRequest).toFixed(2) + '×'] : ['–', '–'];

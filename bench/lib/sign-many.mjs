@@ -15,9 +15,11 @@ parentPort.postMessage(workerData.claims.map((c) => {
   return input + '.' + sign('sha256', Buffer.from(input), key).toString('base64url');
 }));`;
 
-export async function signMany(issuer, n) {
+/** `n` distinct valid tokens; `lifetime` seconds (default 2 h: a long run must not outlive them). */
+export async function signMany(issuer, n, lifetime = 7200) {
   const signing = issuer.currentKey ?? { kid: issuer.kid, privateKey: issuer.privateKey };
-  const claims = Array.from({ length: n }, () => issuer.claims());
+  const exp = Math.floor(Date.now() / 1000) + lifetime;
+  const claims = Array.from({ length: n }, () => issuer.claims({ exp }));
   if (!signing.privateKey || n < 200) return claims.map((c) => issuer.token(c));
   const pem = signing.privateKey.export({ type: 'pkcs8', format: 'pem' });
   const header = { alg: 'RS256', typ: 'JWT', kid: signing.kid };

@@ -46,7 +46,7 @@ Rakomi sample on ${url}, verifying against a local test issuer (${config.localIs
   curl -X POST ${url}/webhooks/rakomi -H 'Content-Type: application/json' ${headerFlags.join(' ')} --data-raw ${shellQuote(webhook.body)}
 
 A fresh token any time:  curl -H "Authorization: Bearer $(npm run -s sample:token)" ${url}/me
-Set RAKOMI_API_KEY (and RAKOMI_BASE_URL, RAKOMI_WEBHOOK_SECRET) to verify against a real Rakomi instead.
+Set RAKOMI_API_KEY and RAKOMI_AUDIENCE (and RAKOMI_BASE_URL, RAKOMI_WEBHOOK_SECRET) to verify against a real Rakomi instead.
 `;
   return { app, url, banner };
 }

@@ -31,8 +31,12 @@ export interface RakomiModuleOptions {
   baseUrl?: string;
   /** Expected `iss`, compared exactly. @default 'https://rakomi.com' */
   issuer?: string;
-  /** Expected `aud`; one match suffices. Unset: `aud` must merely be present. */
-  audience?: string | string[];
+  /**
+   * Expected `aud`; one match suffices. Required: every Rakomi application shares one issuer and
+   * key set, so the audience is what binds a token to this API. `null` explicitly accepts any
+   * `aud` (which must still be present): for webhook-only apps, or as a deliberate choice.
+   */
+  audience: string | string[] | null;
   /** Leeway for `exp`, `nbf` and `iat`, in seconds (0–300). @default 5 */
   clockTolerance?: number;
   /** Longest accepted token lifetime `exp - iat`, in seconds. @default 86400 */

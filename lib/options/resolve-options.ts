@@ -57,8 +57,18 @@ function nonBlankString(value: unknown, path: string): string {
   return value;
 }
 
-function audienceList(value: unknown): readonly string[] | undefined {
-  if (value === undefined) return undefined;
+/** The thrown message for a missing `audience`: what to set, and what `null` means. */
+export const MISSING_AUDIENCE_DETAIL =
+  "audience is required: set it to the audience your API's tokens carry (audience: 'https://api.example.com'), " +
+  'or to null to accept a token minted for any Rakomi application (webhook-only apps)';
+
+/**
+ * `audience` is required (all Rakomi applications share one issuer and key set, so the audience
+ * binds a token to this API); `null` explicitly accepts any `aud`, which must still be present.
+ */
+function audienceList(value: unknown): readonly string[] | null {
+  if (value === undefined) throw invalidOption(MISSING_AUDIENCE_DETAIL);
+  if (value === null) return null;
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0) throw invalidOption('audience');
   return Object.freeze(list.map((entry) => nonBlankString(entry, 'audience')));

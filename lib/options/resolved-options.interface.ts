@@ -6,7 +6,8 @@ export interface ResolvedRakomiOptions {
   readonly baseUrl: string;
   readonly jwksUrl: string;
   readonly issuer: string;
-  readonly audience: readonly string[] | undefined;
+  /** `null`: any `aud` is accepted (explicitly configured). */
+  readonly audience: readonly string[] | null;
   readonly clockTolerance: number;
   readonly maxTokenLifetime: number;
   /** Decoded HMAC keys; empty when no secret was configured. */

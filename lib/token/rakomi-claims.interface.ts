@@ -16,7 +16,7 @@ export interface RakomiClaims {
   readonly sid: string;
   /** Issuer; equals the configured `issuer` option. */
   readonly iss: string;
-  /** Audience(s); one of them matches the configured `audience` option when it is set. */
+  /** Audience(s); one of them matches the configured `audience` option unless it is `null`. */
   readonly aud: string | readonly string[];
   /** Expiry, Unix seconds. */
   readonly exp: number;

@@ -56,7 +56,7 @@ export function checkClaimsShape(payload: Record<string, unknown>, options: Clai
 
   // 7. Issuer (exact string comparison), then audience (one match suffices).
   if (payload.iss !== options.issuer) throw new RakomiError('token/invalid_issuer');
-  if (options.audience !== undefined) {
+  if (options.audience !== null) {
     const expected = options.audience;
     const matches = typeof aud === 'string' ? expected.includes(aud) : aud.some((entry) => expected.includes(entry));
     if (!matches) throw new RakomiError('token/invalid_audience');

@@ -48,7 +48,7 @@ class ThrowingController {
 }
 
 @Module({
-  imports: [RakomiModule.forRoot({ apiKey: 'akm_test_local', baseUrl: 'http://127.0.0.1:9', realm: REALM })],
+  imports: [RakomiModule.forRoot({ apiKey: 'akm_test_local', audience: null, baseUrl: 'http://127.0.0.1:9', realm: REALM })],
   controllers: [ThrowingController],
 })
 class FilterAppModule {}

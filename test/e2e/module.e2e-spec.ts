@@ -23,7 +23,7 @@ import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import { ADAPTERS, startApp } from './fixtures/app.factory.js';
 import { CapturedLogger } from './fixtures/captured-logger.js';
 
-const STATIC_OPTIONS: RakomiModuleOptions = { apiKey: 'akm_test_local', baseUrl: 'http://127.0.0.1:9', realm: 'static' };
+const STATIC_OPTIONS: RakomiModuleOptions = { apiKey: 'akm_test_local', audience: 'static-api', baseUrl: 'http://127.0.0.1:9', realm: 'static' };
 
 /** A provider in a module that does not import RakomiModule: resolvable only when the module is global. */
 @Injectable()
@@ -210,6 +210,7 @@ describe('a bad configuration fails the start-up with its config/* error', () =>
     ['plain http to a remote host', 'config/invalid_base_url', { ...STATIC_OPTIONS, baseUrl: 'http://auth.rakomi.test' }],
     ['an unknown option', 'config/invalid_option', { ...STATIC_OPTIONS, algorithms: ['HS256'] }],
     ['a malformed webhook secret', 'config/invalid_webhook_secret', { ...STATIC_OPTIONS, webhookSecret: 'whsec_!!!!' }],
+    ['no audience', 'config/invalid_option', { apiKey: 'akm_test_local', baseUrl: 'http://127.0.0.1:9' }],
   ])('forRoot: %s → compile() rejects with %s', async (_case, code, options) => {
     await expectBootFailure([RakomiModule.forRoot(options as RakomiModuleOptions)], code);
   });
@@ -233,7 +234,7 @@ describe('a bad configuration fails the start-up with its config/* error', () =>
   it.each(ADAPTERS)('NestFactory.create on %s rejects with the catalog error', async (adapter) => {
     const httpAdapter = adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
     const created = NestFactory.create(
-      { module: class BadAppModule {}, imports: [RakomiModule.forRoot({ apiKey: '   ' })] } as DynamicModule,
+      { module: class BadAppModule {}, imports: [RakomiModule.forRoot({ apiKey: '   ', audience: null })] } as DynamicModule,
       httpAdapter,
       { abortOnError: false, logger: new CapturedLogger() },
     );

@@ -68,7 +68,12 @@ describe('sample app pointed at a Rakomi through the environment', () => {
     sample = await startSample({
       port: 0,
       host: '127.0.0.1',
-      env: { RAKOMI_API_KEY: 'akm_test_x', RAKOMI_BASE_URL: rakomi.url, RAKOMI_WEBHOOK_SECRET: rakomi.webhookSecret },
+      env: {
+        RAKOMI_API_KEY: 'akm_test_x',
+        RAKOMI_AUDIENCE: rakomi.audience,
+        RAKOMI_BASE_URL: rakomi.url,
+        RAKOMI_WEBHOOK_SECRET: rakomi.webhookSecret,
+      },
     });
     app = sample.app;
   });
@@ -98,5 +103,10 @@ describe('sample app pointed at a Rakomi through the environment', () => {
     const started = startSample({ port: 0, host: '127.0.0.1', env: { RAKOMI_BASE_URL: 'https://api.rakomi.com' } });
     await expect(started).rejects.toBeInstanceOf(RakomiError);
     await expect(started).rejects.toMatchObject({ code: 'config/missing_api_key' });
+  });
+
+  it('fails at start-up naming the audience when RAKOMI_AUDIENCE is missing', async () => {
+    const started = startSample({ port: 0, host: '127.0.0.1', env: { RAKOMI_API_KEY: 'akm_test_x', RAKOMI_BASE_URL: rakomi.url } });
+    await expect(started).rejects.toMatchObject({ code: 'config/invalid_option', message: expect.stringContaining('audience is required') });
   });
 });

@@ -16,12 +16,12 @@ function errorOf(options: unknown): RakomiError {
 
 describe('resolveOptions defaults', () => {
   it('fills every documented default', () => {
-    const resolved = resolveOptions({ apiKey: 'akm_live_x' });
+    const resolved = resolveOptions({ apiKey: 'akm_live_x', audience: null });
     expect(resolved).toMatchObject({
       baseUrl: 'https://api.rakomi.com',
       jwksUrl: 'https://api.rakomi.com/.well-known/jwks.json',
       issuer: 'https://rakomi.com',
-      audience: undefined,
+      audience: null,
       clockTolerance: 5,
       maxTokenLifetime: 86_400,
       webhookKeys: [],
@@ -78,12 +78,12 @@ describe('resolveOptions rejects bad configuration at construction (C-xx)', () =
   it.each(['http://localhost:3000', 'http://127.0.0.1:1', 'http://[::1]:8080', 'https://auth.rakomi.test/base'])(
     'accepts %s (https, or http on a loopback host)',
     (baseUrl) => {
-      expect(resolveOptions({ apiKey: 'k', baseUrl }).baseUrl).toBe(baseUrl);
+      expect(resolveOptions({ apiKey: 'k', audience: 'api', baseUrl }).baseUrl).toBe(baseUrl);
     },
   );
 
   it.each(['', '   ', 'whsec_', []])('C-06 webhookSecret %p → config/missing_webhook_secret', (webhookSecret) => {
-    expect(errorOf({ apiKey: 'k', webhookSecret }).code).toBe('config/missing_webhook_secret');
+    expect(errorOf({ apiKey: 'k', audience: 'api', webhookSecret }).code).toBe('config/missing_webhook_secret');
   });
 
   it.each([
@@ -95,7 +95,7 @@ describe('resolveOptions rejects bad configuration at construction (C-xx)', () =
     ['65 bytes', `whsec_${Buffer.alloc(65, 1).toString('base64')}`],
     ['a number', 42],
   ])('C-07 webhookSecret (%s) → config/invalid_webhook_secret, never echoing it', (_label, webhookSecret) => {
-    const error = errorOf({ apiKey: 'k', webhookSecret });
+    const error = errorOf({ apiKey: 'k', audience: 'api', webhookSecret });
     expect(error.code).toBe('config/invalid_webhook_secret');
     const shown = `${error.message} ${JSON.stringify(error)}`;
     if (typeof webhookSecret === 'string') expect(shown).not.toContain(webhookSecret.replace('whsec_', ''));
@@ -130,7 +130,7 @@ describe('resolveOptions rejects bad configuration at construction (C-xx)', () =
     ['realm', { realm: 'a"b' }],
     ['options', null],
   ])('C-05/C-10 %s → config/invalid_option naming the option, never the value', (path, extra) => {
-    const options = extra === null ? null : { apiKey: 'k', ...extra };
+    const options = extra === null ? null : { apiKey: 'k', audience: 'api', ...extra };
     const error = errorOf(options);
     expect(error.code).toBe('config/invalid_option');
     expect(error.message).toBe(`Invalid SDK option: ${path}`);
@@ -138,10 +138,34 @@ describe('resolveOptions rejects bad configuration at construction (C-xx)', () =
   });
 });
 
+describe('audience is required', () => {
+  it.each([
+    ['missing', { apiKey: 'k' }],
+    ['undefined', { apiKey: 'k', audience: undefined }],
+  ])('%s → config/invalid_option at construction, saying to set it or null', (_case, options) => {
+    const error = errorOf(options);
+    expect(error.code).toBe('config/invalid_option');
+    expect(error.message).toMatch(/^Invalid SDK option: audience is required: set it .*or to null to accept/);
+    expect(error.toJSON().message).toBe(error.message);
+  });
+
+  it.each([
+    ['a string', 'api', ['api']],
+    ['a list', ['a', 'b'], ['a', 'b']],
+    ['null (explicitly any aud)', null, null],
+  ])('accepts %s', (_case, audience, resolved) => {
+    expect(resolveOptions({ apiKey: 'k', audience }).audience).toEqual(resolved);
+  });
+
+  it.each([[42], [{}], [[1]], [[null]], [false]])('rejects audience %p', (audience) => {
+    expect(errorOf({ apiKey: 'k', audience }).message).toBe('Invalid SDK option: audience');
+  });
+});
+
 describe('the default replay store', () => {
   it('follows the configured clock, so a frozen test clock also drives replay expiry', async () => {
     let nowMs = 1_000_000;
-    const { replayStore } = resolveOptions({ apiKey: 'k', now: () => nowMs });
+    const { replayStore } = resolveOptions({ apiKey: 'k', audience: null, now: () => nowMs });
     if (replayStore === false) throw new Error('replay protection is on by default');
     expect(await replayStore.claim('delivery', 10)).toBe(true);
     expect(await replayStore.claim('delivery', 10)).toBe(false);

@@ -112,7 +112,7 @@ describe('RedisReplayStore on a real Redis', () => {
     const now = 1_750_000_000;
     const instance = () =>
       new WebhookService(
-        resolveOptions({ apiKey: 'akm_test_x', webhookSecret: secret, logger: false, now: () => now * 1000, replayStore: new RedisReplayStore(client(), { prefix: RUN }) }),
+        resolveOptions({ apiKey: 'akm_test_x', audience: null, webhookSecret: secret, logger: false, now: () => now * 1000, replayStore: new RedisReplayStore(client(), { prefix: RUN }) }),
       );
     const [one, two] = [instance(), instance()];
     const deliveries = Array.from({ length: 1000 }, (_, i) => {
@@ -192,7 +192,7 @@ describe('RedisReplayStore fails closed, within timeoutMs', () => {
       // Through the service: claimDelivery rejects (the Nest layer answers 503), it never resolves true.
       const secret = `whsec_${randomBytes(32).toString('base64')}`;
       const webhooks = new WebhookService(
-        resolveOptions({ apiKey: 'akm_test_x', webhookSecret: secret, logger: false, now: () => 1_750_000_000_000, replayStore: store }),
+        resolveOptions({ apiKey: 'akm_test_x', audience: null, webhookSecret: secret, logger: false, now: () => 1_750_000_000_000, replayStore: store }),
       );
       const headers = { 'x-rakomi-delivery-id': 'msg_down', 'x-rakomi-timestamp': '1750000000', 'x-rakomi-signature': webhookSignature([secret], 'msg_down', 1_750_000_000, '{}') };
       await expect(webhooks.claimDelivery(webhooks.verify('{}', headers))).rejects.toMatchObject({

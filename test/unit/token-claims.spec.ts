@@ -23,7 +23,7 @@ const AUD = 'rakomi-test-api';
 let issuer: RakomiTestIssuer;
 let service: TokenService;
 let strict: TokenService; // clockTolerance 0
-let anyAudience: TokenService; // no audience option
+let anyAudience: TokenService; // audience: null (explicitly any aud)
 let KX: TestSigningKey;
 
 beforeAll(async () => {
@@ -31,7 +31,7 @@ beforeAll(async () => {
   KX = issuer.createKey({ kid: 'ax-1' });
   service = serviceFor(issuer, { tokenCache: false }).service;
   strict = serviceFor(issuer, { tokenCache: false, clockTolerance: 0 }).service;
-  anyAudience = serviceFor(issuer, { tokenCache: false, audience: undefined }).service;
+  anyAudience = serviceFor(issuer, { tokenCache: false, audience: null }).service;
 });
 
 afterAll(async () => {

@@ -20,7 +20,7 @@ const bodyArb = fc
   .map((object) => JSON.stringify(object));
 
 function ours(secret: string | string[], nowS: number): WebhookService {
-  return new WebhookService(resolveOptions({ apiKey: 'akm_test_x', webhookSecret: secret, replayStore: false, logger: false, now: () => nowS * 1000 }));
+  return new WebhookService(resolveOptions({ apiKey: 'akm_test_x', audience: null, webhookSecret: secret, replayStore: false, logger: false, now: () => nowS * 1000 }));
 }
 
 describe('standardwebhooks → ours', () => {

@@ -12,7 +12,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const NOW_S = 1_750_000_000;
 const webhooks = new WebhookService(
-  resolveOptions({ apiKey: 'akm_test_fuzz', webhookSecret: SECRET, webhookMaxBytes: 4096, replayStore: false, logger: false, now: () => NOW_S * 1000 }),
+  resolveOptions({ apiKey: 'akm_test_fuzz', audience: null, webhookSecret: SECRET, webhookMaxBytes: 4096, replayStore: false, logger: false, now: () => NOW_S * 1000 }),
 );
 
 const NAMES = ['x-rakomi-delivery-id', 'x-rakomi-timestamp', 'x-rakomi-signature'];

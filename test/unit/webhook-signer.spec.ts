@@ -11,7 +11,7 @@ const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const OLD_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
 function service(secret: string | string[], nowS: number): WebhookService {
-  return new WebhookService(resolveOptions({ apiKey: 'akm_test_x', webhookSecret: secret, replayStore: false, logger: false, now: () => nowS * 1000 }));
+  return new WebhookService(resolveOptions({ apiKey: 'akm_test_x', audience: null, webhookSecret: secret, replayStore: false, logger: false, now: () => nowS * 1000 }));
 }
 
 describe('signWebhook', () => {

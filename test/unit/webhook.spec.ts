@@ -22,7 +22,7 @@ const ID = V1.deliveryId;
 /** A service with the frozen clock at `nowS` (seconds) and no replay store unless given. */
 function service(overrides: Partial<RakomiModuleOptions> = {}, nowS = T): WebhookService {
   return new WebhookService(
-    resolveOptions({ apiKey: 'akm_test_webhooks', webhookSecret: SECRET, replayStore: false, logger: false, now: () => nowS * 1000, ...overrides }),
+    resolveOptions({ apiKey: 'akm_test_webhooks', audience: null, webhookSecret: SECRET, replayStore: false, logger: false, now: () => nowS * 1000, ...overrides }),
   );
 }
 
@@ -117,7 +117,7 @@ describe('check order: the first failing step decides the code', () => {
   const good = signed(BODY);
 
   it('no secret configured → config/missing_webhook_secret, whatever the request', () => {
-    const webhooks = new WebhookService(resolveOptions({ apiKey: 'akm_test_webhooks', logger: false }));
+    const webhooks = new WebhookService(resolveOptions({ apiKey: 'akm_test_webhooks', audience: null, logger: false }));
     expect(codeOf(() => webhooks.verify(BODY, good))).toBe('config/missing_webhook_secret');
     expect(codeOf(() => webhooks.verify(undefined as unknown as string, {}))).toBe('config/missing_webhook_secret');
   });
@@ -430,7 +430,7 @@ describe('step 4: timestamp tolerance, both directions (W-07, W-08, W-30, W-32)'
 
   it('uses the configured webhookTolerance and options.now(), compared in whole seconds', () => {
     const webhooks = (nowMs: number) =>
-      new WebhookService(resolveOptions({ apiKey: 'akm_x', webhookSecret: SECRET, webhookTolerance: 60, replayStore: false, logger: false, now: () => nowMs }));
+      new WebhookService(resolveOptions({ apiKey: 'akm_x', audience: null, webhookSecret: SECRET, webhookTolerance: 60, replayStore: false, logger: false, now: () => nowMs }));
     expect(webhooks(T * 1000 + 60_999).verify(BODY, signed(BODY, T)).deliveryId).toBe(ID);
     expect(webhooks((T - 60) * 1000).verify(BODY, signed(BODY, T)).deliveryId).toBe(ID);
     expect(codeOf(() => webhooks((T + 61) * 1000).verify(BODY, signed(BODY, T)))).toBe('webhook/timestamp_expired');
@@ -438,7 +438,7 @@ describe('step 4: timestamp tolerance, both directions (W-07, W-08, W-30, W-32)'
   });
 
   it('a clock that returns NaN fails closed', () => {
-    const webhooks = new WebhookService(resolveOptions({ apiKey: 'akm_x', webhookSecret: SECRET, replayStore: false, logger: false, now: () => Number.NaN }));
+    const webhooks = new WebhookService(resolveOptions({ apiKey: 'akm_x', audience: null, webhookSecret: SECRET, replayStore: false, logger: false, now: () => Number.NaN }));
     expect(codeOf(() => webhooks.verify(BODY, signed(BODY)))).toBe('webhook/timestamp_expired');
   });
 });
@@ -673,7 +673,7 @@ describe('configuration seen from verify (C-06, C-08)', () => {
   });
 
   it('webhooks are optional at construction: the service builds without a secret and fails at verify()', () => {
-    expect(() => new WebhookService(resolveOptions({ apiKey: 'akm_x', logger: false }))).not.toThrow();
+    expect(() => new WebhookService(resolveOptions({ apiKey: 'akm_x', audience: null, logger: false }))).not.toThrow();
   });
 });
 
@@ -718,7 +718,7 @@ describe('claimDelivery: step 6, replay protection (W-29..W-31, R-11, R-12)', ()
   });
 
   it('the default store is in memory and on', async () => {
-    const webhooks = new WebhookService(resolveOptions({ apiKey: 'akm_x', webhookSecret: SECRET, logger: false, now: () => T * 1000 }));
+    const webhooks = new WebhookService(resolveOptions({ apiKey: 'akm_x', audience: null, webhookSecret: SECRET, logger: false, now: () => T * 1000 }));
     const event = webhooks.verify(BODY, signed(BODY));
     await expect(webhooks.claimDelivery(event)).resolves.toBe(true);
     await expect(webhooks.claimDelivery(event)).resolves.toBe(false);

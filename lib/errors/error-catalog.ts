@@ -152,6 +152,19 @@ export const ERROR_CATALOG = {
     status: 503,
     extension: true,
   },
+  'webhook/unsupported_media_type': {
+    message: 'Webhook delivery must be application/json',
+    suggestion: 'Rakomi sends webhook deliveries as application/json; send only Rakomi deliveries to this route',
+    status: 415,
+    extension: true,
+  },
+  'webhook/raw_body_unavailable': {
+    message: 'Webhook raw body was not kept by the server',
+    suggestion:
+      'Create the Nest app with rawBody: true (NestFactory.create(AppModule, { rawBody: true }), or with new FastifyAdapter() as second argument on Fastify) so the signature is checked over the exact bytes',
+    status: 500,
+    extension: true,
+  },
   'config/invalid_option': {
     message: 'Invalid SDK option',
     suggestion: 'Check the option name, type and range against the configuration reference',

@@ -1,6 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { createLocalJWKSet, errors, type JSONWebKeySet } from 'jose';
 import { RakomiError } from '../errors/rakomi.error.js';
+import { rsaParameterProblem, type RsaParameterProblem } from './rsa-jwk-parameters.js';
 import type { VerificationKey } from './verification-key.js';
 
 /** Most keys a JWK Set may hold. */
@@ -13,7 +14,7 @@ export const MAX_RSA_BITS = 8192;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'priv'] as const;
 
 /** Why a published `kid` cannot be used although it names RSA key material for RS256. */
-export type KidProblem = 'weak_key' | 'ambiguous' | 'unimportable';
+export type KidProblem = 'weak_key' | 'ambiguous' | 'unimportable' | RsaParameterProblem;
 
 /** One validated generation of the JWK Set. */
 export interface KeySet {
@@ -64,8 +65,9 @@ async function importKid(
  * Rejected as a whole (`jwks/invalid_response`; the caller keeps its last good set): not a JWK
  * Set, more than {@link MAX_JWKS_KEYS} keys, any member carrying private-key material, or no
  * usable RS256 key at all. A `kid` whose only RS256 candidate is weak (< 2048 bits), duplicated
- * or not importable is recorded as a {@link KidProblem} and answers `jwks/invalid_response` when
- * a token asks for it.
+ * or not importable, or any of whose RSA entries has refused `n` / `e` (see
+ * {@link rsaParameterProblem}: e odd, 65537 ≤ e < 2^256, minimal canonical base64url), is recorded
+ * as a {@link KidProblem} and answers `jwks/invalid_response` when a token asks for it.
  *
  * Keys identical to the previous generation's keep their `VerificationKey` object, so verified
  * tokens stay cached across a refresh that changed nothing.
@@ -83,15 +85,22 @@ export async function importJwkSet(document: unknown, generation: number, previo
     throw invalid('not a JWK Set', error);
   }
   const kids = new Set<string>();
+  // A kid with any RSA entry whose n / e are refused is unusable as a whole (fail closed), even
+  // if jose would have picked another of its entries.
+  const refused = new Map<string, RsaParameterProblem>();
   for (const entry of entries) {
     if (!isPlainObject(entry)) throw invalid('not a JWK Set');
     if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(entry, member))) throw invalid('JWK Set holds a private key');
-    if (typeof entry.kid === 'string') kids.add(entry.kid);
+    if (typeof entry.kid !== 'string') continue;
+    kids.add(entry.kid);
+    const problem = entry.kty === 'RSA' ? rsaParameterProblem(entry) : undefined;
+    if (problem !== undefined && !refused.has(entry.kid)) refused.set(entry.kid, problem);
   }
 
-  const keys = new Map<string, VerificationKey | KidProblem>();
+  const keys = new Map<string, VerificationKey | KidProblem>(refused);
   let usable = 0;
-  const imported = await Promise.all([...kids].map(async (kid) => [kid, await importKid(local, kid, previous)] as const));
+  const importable = [...kids].filter((kid) => !refused.has(kid));
+  const imported = await Promise.all(importable.map(async (kid) => [kid, await importKid(local, kid, previous)] as const));
   for (const [kid, result] of imported) {
     if (result === undefined) continue;
     keys.set(kid, result);

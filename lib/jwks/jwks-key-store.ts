@@ -98,7 +98,7 @@ export class JwksKeyStore {
     const keySet = this.usableSet(now);
     if (keySet !== undefined) {
       const entry = keySet.keys.get(kid);
-      if (entry !== undefined) return this.keyOrThrow(entry);
+      if (entry !== undefined) return this.keyOrThrow(kid, entry);
       return this.resolveUnknownKid(kid, now);
     }
     // No usable key set: cold start, or the last good one is past maxStale.
@@ -164,11 +164,11 @@ export class JwksKeyStore {
     return undefined;
   }
 
-  private keyOrThrow(entry: VerificationKey | string): VerificationKey {
+  private keyOrThrow(kid: string, entry: VerificationKey | string): VerificationKey {
     if (typeof entry === 'object') return entry;
-    // A published kid whose RSA key is weak, duplicated or not importable.
+    // A published kid whose RSA key is weak, duplicated, not importable or has refused n / e.
     throw new RakomiError('jwks/invalid_response', {
-      cause: new Error(`JWKS key for the requested kid is unusable (${entry})`),
+      cause: new Error(`JWKS key ${JSON.stringify(kid)} is unusable (${entry})`),
       retryAfter: Math.max(1, Math.ceil(this.cooldownMs / 1000)),
     });
   }
@@ -193,7 +193,7 @@ export class JwksKeyStore {
     return fetch.then((keySet) => {
       const entry = keySet.keys.get(kid);
       if (entry === undefined) throw new RakomiError('jwks/no_matching_key');
-      return this.keyOrThrow(entry);
+      return this.keyOrThrow(kid, entry);
     });
   }
 

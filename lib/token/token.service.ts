@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { verify as verifySignature } from 'node:crypto';
 import { RakomiError } from '../errors/rakomi.error.js';
 import { JwksKeyStore } from '../jwks/jwks-key-store.js';
+import { OncePerEpisode } from '../logging/once-per-episode.js';
 import type { VerificationKey } from '../jwks/verification-key.js';
 import type { ResolvedRakomiOptions } from '../options/resolved-options.interface.js';
 import { extractBearerToken } from './bearer.js';
@@ -45,6 +46,8 @@ function toPromise<T>(attempt: () => T | Promise<T>): Promise<T> {
 export class TokenService {
   private readonly keys: JwksKeyStore;
   private readonly cache: VerifiedTokenCache | undefined;
+  /** Unexpected errors already logged in their episode. */
+  private readonly unexpected = new OncePerEpisode();
 
   constructor(private readonly options: ResolvedRakomiOptions) {
     this.keys = new JwksKeyStore(options);
@@ -168,10 +171,14 @@ export class TokenService {
     }
   }
 
-  /** Our errors pass through; anything else becomes `token/internal_error`, logged with its stack. */
+  /**
+   * Our errors pass through; anything else becomes `token/internal_error`, logged with its stack
+   * once per cause per episode (a request that can trigger it must not flood the log).
+   */
   private asRakomiError(error: unknown): RakomiError {
     if (error instanceof RakomiError) return error;
-    this.options.logger?.error(
+    const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (this.unexpected.shouldLog(cause)) this.options.logger?.error(
       'Unexpected error during token verification (answered token/internal_error)',
       error instanceof Error ? error.stack : undefined,
     );

@@ -29,11 +29,14 @@ const catalogCodes = Object.keys(ERROR_CATALOG) as RakomiErrorCode[];
 const extensionCodes = catalogCodes.filter((code) => 'extension' in ERROR_CATALOG[code]);
 
 describe('ERROR_CATALOG', () => {
-  it('holds the 22 published codes and the four extensions', () => {
+  it('holds the 22 published codes and the six extensions', () => {
     expect(seedCodes).toHaveLength(22);
     expect(catalogCodes.filter((code) => !extensionCodes.includes(code)).sort()).toEqual([...seedCodes].sort());
     expect(extensionCodes.sort()).toEqual(
-      ['config/invalid_option', 'config/invalid_webhook_secret', 'token/invalid_audience', 'webhook/replay_store_unavailable'].sort(),
+      [
+        'config/invalid_option', 'config/invalid_webhook_secret', 'token/invalid_audience', 'webhook/replay_store_unavailable',
+        'webhook/unsupported_media_type', 'webhook/raw_body_unavailable',
+      ].sort(),
     );
   });
 
@@ -53,7 +56,8 @@ describe('ERROR_CATALOG', () => {
     ['token/invalid_audience', 401], ['token/not_yet_valid', 401], ['jwks/no_matching_key', 401],
     ['token/internal_error', 500], ['jwks/fetch_failed', 503], ['jwks/invalid_response', 503],
     ['webhook/missing_header', 400], ['webhook/invalid_body', 400], ['webhook/invalid_signature', 400],
-    ['webhook/timestamp_expired', 400], ['webhook/replay_store_unavailable', 503], ['config/missing_api_key', 500], ['config/invalid_base_url', 500],
+    ['webhook/timestamp_expired', 400], ['webhook/replay_store_unavailable', 503],
+    ['webhook/unsupported_media_type', 415], ['webhook/raw_body_unavailable', 500], ['config/missing_api_key', 500], ['config/invalid_base_url', 500],
     ['config/missing_webhook_secret', 500], ['config/invalid_webhook_secret', 500], ['config/invalid_option', 500],
     ['auth/token_expired', 401], ['auth/invalid_credentials', 401], ['auth/email_not_verified', 403],
   ] as const)('maps %s to HTTP %i', (code, status) => {

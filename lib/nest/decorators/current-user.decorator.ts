@@ -1,9 +1,12 @@
 import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/common';
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
+import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import { RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
 import { verifiedClaims } from '../verified-claims.js';
 
 const logger = new Logger(RAKOMI_LOGGER_CONTEXT);
+/** Misused routes already logged: the fix is logged once per route, not per request. */
+const loggedRoutes = new OncePerEpisode();
 
 /** Thrown when `@CurrentUser()` is used on a route that `RakomiAuthGuard` did not protect. */
 export class RakomiGuardMissingError extends Error {
@@ -19,7 +22,7 @@ function readClaims(key: string | undefined, context: ExecutionContext): unknown
       `@CurrentUser() on ${route} found no verified Rakomi claims: RakomiAuthGuard did not run for this route. ` +
       'Protect it with @UseGuards(RakomiAuthGuard) or register the guard globally ' +
       '({ provide: APP_GUARD, useClass: RakomiAuthGuard }), and do not mark it @Public().';
-    logger.error(message);
+    if (loggedRoutes.shouldLog(route)) logger.error(message);
     throw new RakomiGuardMissingError(message);
   }
   return key === undefined ? claims : claims[key];

@@ -10,6 +10,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { throwError, type Observable } from 'rxjs';
 import { RakomiClient } from '../../client/rakomi.client.js';
 import { RakomiError } from '../../errors/rakomi.error.js';
+import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
 import { DEFAULT_REALM } from '../../options/option-limits.js';
 import { DEFAULT_RETRY_AFTER_SECONDS, RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
@@ -37,10 +38,10 @@ export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
   private readonly logger: RakomiLogger | undefined;
   private readonly realm: string;
   /**
-   * Causes already logged. One failed JWKS fetch answers every request that waited on it or
-   * arrives during the backoff (they share its cause): it is logged once, not once per request.
+   * Server errors are logged once per cause per episode: one failed JWKS fetch, an unusable kid
+   * or a Redis outage answers every request that meets it, and is logged once, not per request.
    */
-  private readonly loggedCauses = new WeakSet<object>();
+  private readonly episodes = new OncePerEpisode();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -82,15 +83,14 @@ export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
 
   /**
    * 5xx are our (or the upstream's) fault: log the code, the route (no query string) and the
-   * cause, once per cause.
+   * cause, once per route and cause per episode (the limiter bounds how many it tracks, so
+   * varying request input cannot produce unbounded lines).
    */
   private logServerError(error: RakomiError, where: string): void {
     if (error.status < 500) return;
     const cause = error.cause;
-    if (typeof cause === 'object' && cause !== null) {
-      if (this.loggedCauses.has(cause)) return;
-      this.loggedCauses.add(cause);
-    }
+    const summary = cause instanceof Error ? `${cause.name}: ${cause.message}` : cause === undefined ? '' : String(cause);
+    if (!this.episodes.shouldLog(`${where}|${error.code}|${error.message}|${summary}`)) return;
     const causeText =
       cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : cause === undefined ? undefined : String(cause);
     this.logger?.error(`${error.code} (${error.status}) on ${where}: ${error.message}`, causeText);

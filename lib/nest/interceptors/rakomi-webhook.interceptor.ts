@@ -10,16 +10,16 @@ import { RakomiError } from '../../errors/rakomi.error.js';
 import type { RakomiWebhookEvent } from '../../webhook/rakomi-webhook-event.interface.js';
 import type { WebhookService } from '../../webhook/webhook.service.js';
 import { RakomiClient } from '../../client/rakomi.client.js';
+import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
 import { RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
-import { describeRoute, incomingMessage, requestHeaders } from '../utils/http-request.util.js';
+import { incomingMessage, requestHeaders } from '../utils/http-request.util.js';
+import { isJsonMediaType } from '../utils/json-media-type.util.js';
 import { handlerSendsResponse } from '../utils/route-metadata.util.js';
 
 /** Body of the 200 that acknowledges an exact replay (the handler is not run again). */
 export const WEBHOOK_REPLAY_ACK = Object.freeze({ received: true, replay: true });
 
-/** Status of the `webhook/invalid_body` raised when the server did not keep the raw body. */
-const SERVER_MISCONFIGURED = 500;
 /** Status of a body sent with a `Content-Encoding` other than `identity`. */
 const UNSUPPORTED_ENCODING = 415;
 
@@ -39,6 +39,12 @@ function isRawBody(value: unknown): value is string | Uint8Array {
   );
 }
 
+/** True when the request announces a body (a body-less POST is still checked for its headers). */
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 /**
  * Verifies the signed webhook of a route marked `@RakomiWebhook()` before its handler runs:
  * the raw body (`rawBody: true`) and the `X-Rakomi-*` headers through `WebhookService`, then the
@@ -52,6 +58,8 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
   private readonly webhooks: WebhookService;
   /** The module's logger (Nest's `Logger` under 'rakomi' by default; none with `logger: false`). */
   private readonly logger: RakomiLogger | undefined;
+  /** Replayed deliveries already logged: a replay is logged once per delivery id per episode. */
+  private readonly loggedReplays = new OncePerEpisode();
 
   constructor(
     client: RakomiClient,
@@ -71,7 +79,9 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
 
     const event = this.verify(request);
     if (!(await this.webhooks.claimDelivery(event))) {
-      this.logger?.log(`Replayed webhook delivery ${event.deliveryId} acknowledged without running the handler`);
+      if (this.loggedReplays.shouldLog(event.deliveryId)) {
+        this.logger?.log(`Replayed webhook delivery ${event.deliveryId} acknowledged without running the handler`);
+      }
       return this.acknowledgeReplay(context, response);
     }
     request[RAKOMI_WEBHOOK_EVENT] = event;
@@ -79,12 +89,15 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
   }
 
   /**
-   * Steps 1–5 and 7 of the scheme (see `WebhookService.verify`), after two checks that only the
-   * HTTP layer can make: the body is not content-encoded, and the raw body was kept.
+   * Steps 1–5 and 7 of the scheme (see `WebhookService.verify`), after three checks that only the
+   * HTTP layer can make: a body is JSON (415 `webhook/unsupported_media_type`: a Rakomi
+   * delivery always is, and other content types are parsed without a raw copy), the body is not
+   * content-encoded, and the raw body was kept (500 `webhook/raw_body_unavailable`).
    * @throws RakomiError `webhook/*`
    */
   private verify(request: Record<PropertyKey, unknown>): RakomiWebhookEvent {
     const headers = requestHeaders(request);
+    if (hasBody(headers) && !isJsonMediaType(headers['content-type'])) throw new RakomiError('webhook/unsupported_media_type');
     // The signature covers the bytes as sent; a decoded or still-encoded body cannot match.
     const encoding = headers['content-encoding'];
     const encodings = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? ''))
@@ -105,7 +118,8 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
     if (isRawBody(raw)) return raw;
     const parsed = request.body;
     if (parsed !== undefined && parsed !== null) {
-      // A body parser consumed the bytes and kept no copy: our setup, not the sender's fault.
+      // A JSON body parser consumed the bytes and kept no copy: our setup, not the sender's fault.
+      // The hint travels as the cause: the exception filter logs it once per route and episode.
       const adapter = this.adapterHost.httpAdapter?.getType?.();
       const hint =
         adapter === 'fastify'
@@ -113,11 +127,9 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
           : adapter === 'express'
             ? RAW_BODY_HINT.express
             : `${RAW_BODY_HINT.express} ${RAW_BODY_HINT.fastify}`;
-      this.logger?.error(
-        `Webhook ${describeRoute(request)}: the request body was parsed but its raw bytes were not kept, ` +
-          `so the signature cannot be checked (answering 500). ${hint}`,
-      );
-      throw new RakomiError('webhook/invalid_body', { status: SERVER_MISCONFIGURED });
+      throw new RakomiError('webhook/raw_body_unavailable', {
+        cause: `the JSON body was parsed but its raw bytes were not kept, so the signature cannot be checked. ${hint}`,
+      });
     }
     // No body at all: verify the empty body, so the headers and the signature are still checked.
     return new Uint8Array(0);

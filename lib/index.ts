@@ -22,7 +22,7 @@ export type { RakomiClaims } from './token/rakomi-claims.interface.js';
 export { WebhookService, type WebhookHeaders } from './webhook/webhook.service.js';
 export type { RakomiWebhookEvent } from './webhook/rakomi-webhook-event.interface.js';
 export type { ReplayStore } from './replay/replay-store.interface.js';
-export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay.store.js';
+export { MemoryReplayStore, ReplayStoreFullError, type MemoryReplayStoreOptions } from './replay/memory-replay.store.js';
 export {
   RedisReplayStore,
   ReplayStoreUnavailableError,

@@ -1,5 +1,5 @@
 // MemoryReplayStore: the default, single-instance replay store.
-import { MemoryReplayStore } from '../../lib/replay/memory-replay.store.js';
+import { MemoryReplayStore, ReplayStoreFullError } from '../../lib/replay/memory-replay.store.js';
 
 describe('MemoryReplayStore', () => {
   it('first claim true, second false, other keys independent', async () => {
@@ -19,12 +19,25 @@ describe('MemoryReplayStore', () => {
     await expect(store.claim('a', 10)).resolves.toBe(true);
   });
 
-  it('stays bounded: beyond maxEntries the oldest key is forgotten first', async () => {
-    const store = new MemoryReplayStore({ maxEntries: 3 });
-    for (const key of ['a', 'b', 'c', 'd']) await expect(store.claim(key, 60)).resolves.toBe(true);
-    await expect(store.claim('d', 60)).resolves.toBe(false);
-    await expect(store.claim('c', 60)).resolves.toBe(false);
+  it('never forgets an unexpired key: when full, a new claim fails closed and every held key stays a replay', async () => {
+    let now = 1_000_000;
+    const store = new MemoryReplayStore({ maxEntries: 3, now: () => now });
+    for (const key of ['a', 'b', 'c']) await expect(store.claim(key, 60)).resolves.toBe(true);
+    await expect(store.claim('d', 60)).rejects.toThrow(ReplayStoreFullError);
+    for (const key of ['a', 'b', 'c']) await expect(store.claim(key, 60)).resolves.toBe(false);
+    now += 60_000; // all three expire: room again
+    await expect(store.claim('d', 60)).resolves.toBe(true);
     await expect(store.claim('a', 60)).resolves.toBe(true);
+  });
+
+  it('makes room from expired keys even when ttls differ (not in expiry order)', async () => {
+    let now = 0;
+    const store = new MemoryReplayStore({ maxEntries: 2, now: () => now });
+    await store.claim('long', 600);
+    await store.claim('short', 10);
+    now += 10_000;
+    await expect(store.claim('new', 60)).resolves.toBe(true);
+    await expect(store.claim('long', 600)).resolves.toBe(false);
   });
 
   it('concurrent claims of one key: exactly one wins', async () => {

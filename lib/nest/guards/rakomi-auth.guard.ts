@@ -1,5 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
 import { TokenService } from '../../token/token.service.js';
 import { RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
@@ -43,9 +44,10 @@ export class RakomiAuthGuard implements CanActivate {
   }
 
   /**
-   * True for `@Public()` routes and for `@RakomiWebhook()` routes (authenticated by their signature,
-   * checked by the webhook interceptor). Route metadata is fixed once the app has started, so the
-   * answer is memoised per controller class and handler.
+   * True for `@Public()` routes (precedence: the handler's `@Public(…)`, then a handler-level
+   * `@UseGuards(RakomiAuthGuard)`, then the controller's `@Public(…)`) and for `@RakomiWebhook()`
+   * routes (authenticated by their signature, checked by the webhook interceptor). Route metadata
+   * is fixed once the app has started, so the answer is memoised per controller class and handler.
    */
   private isOpenRoute(controller: Function, handler: Function): boolean {
     let byHandler = this.openRoutes.get(controller);
@@ -54,11 +56,19 @@ export class RakomiAuthGuard implements CanActivate {
     if (open === undefined) {
       const targets = [handler, controller];
       open =
-        this.reflector.getAllAndOverride<boolean>(RAKOMI_PUBLIC_METADATA, targets) === true ||
+        this.isPublic(controller, handler) ||
         this.reflector.getAllAndOverride<boolean>(RAKOMI_WEBHOOK_METADATA, targets) === true;
       byHandler.set(handler, open);
     }
     return open;
+  }
+
+  private isPublic(controller: Function, handler: Function): boolean {
+    const own = this.reflector.get<boolean | undefined>(RAKOMI_PUBLIC_METADATA, handler);
+    if (own !== undefined) return own === true;
+    const guards = this.reflector.get<unknown[] | undefined>(GUARDS_METADATA, handler) ?? [];
+    if (guards.some(isRakomiAuthGuard)) return false;
+    return this.reflector.get<boolean | undefined>(RAKOMI_PUBLIC_METADATA, controller) === true;
   }
 
   /**
@@ -76,6 +86,12 @@ export class RakomiAuthGuard implements CanActivate {
     }
     return context.switchToHttp().getRequest<object>();
   }
+}
+
+/** A `@UseGuards()` entry that is this guard (or a subclass), as a class or an instance. */
+function isRakomiAuthGuard(guard: unknown): boolean {
+  if (typeof guard === 'function') return guard === RakomiAuthGuard || guard.prototype instanceof RakomiAuthGuard;
+  return guard instanceof RakomiAuthGuard;
 }
 
 /** Puts verified claims on the request for `request.user` and `@CurrentUser()`; lets it through. */

@@ -1,5 +1,6 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { RakomiError } from '../errors/rakomi.error.js';
+import { stripPrototypeMembers } from '../json/strip-prototype-members.js';
 
 /** Longest token accepted, in characters; checked before any decoding. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -65,21 +66,23 @@ export function isCanonicalBase64url(segment: string): boolean {
 
 /**
  * Decodes a canonical base64url segment holding a strict UTF-8 JSON object.
- * Duplicate members resolve like `JSON.parse` (the last one wins), the same as the signer's view.
+ * Duplicate members resolve like `JSON.parse` (the last one wins), the same as the signer's view;
+ * `__proto__` and `constructor.prototype` members are removed (see {@link stripPrototypeMembers}).
  * @throws RakomiError `token/malformed`
  */
 export function decodeJsonObjectSegment(segment: string): Record<string, unknown> {
   const bytes = Buffer.from(segment, 'base64url');
   // A BOM is kept by toString() and then refused by JSON.parse: no silent stripping.
   if (!isUtf8(bytes)) throw malformed();
+  const text = bytes.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw malformed();
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed();
-  return value as Record<string, unknown>;
+  return stripPrototypeMembers(value as Record<string, unknown>, text);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { RakomiError } from '../errors/rakomi.error.js';
+import { stripPrototypeMembers } from '../json/strip-prototype-members.js';
 
 /** The raw body as it may be hashed: a UTF-8 string or the received bytes. */
 export type RawWebhookBody = string | Uint8Array;
@@ -43,7 +44,7 @@ export function requireRawBody(body: unknown, maxBytes: number): RawWebhookBody 
 
 /**
  * Step 7: the body is UTF-8 (strict: no replacement characters, a BOM is not stripped) JSON
- * whose top level is an object. The error carries no cause: parser messages quote the body.
+ * whose top level is an object; `__proto__` and `constructor.prototype` members are removed. The error carries no cause: parser messages quote the body.
  * @throws RakomiError `webhook/invalid_body`
  */
 export function parseJsonObject(body: RawWebhookBody): object {
@@ -66,5 +67,5 @@ export function parseJsonObject(body: RawWebhookBody): object {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new RakomiError('webhook/invalid_body');
   }
-  return parsed;
+  return stripPrototypeMembers(parsed, text);
 }

@@ -1,23 +1,31 @@
-import secureJson from 'secure-json-parse';
-
 /**
  * Cheap pre-check on the JSON text: a `__proto__` or `constructor` member can only be present if
  * the text spells it, or hides it behind a `\u` escape. Most payloads skip the scan.
  */
 const SUSPECT = /__proto__|constructor|\\u/;
-const REMOVE = { protoAction: 'remove', constructorAction: 'remove' } as const;
 
 /**
- * Removes `__proto__` members and `constructor` members holding a `prototype` object, at any
- * depth, from a value `JSON.parse` produced from `text` (secure-json-parse semantics with
- * `protoAction: 'remove'`, `constructorAction: 'remove'`). `JSON.parse` keeps `"__proto__"` as an
- * own member, so app code copying the value (`{ ...user }`, `Object.assign`) would otherwise set
- * the copy's prototype. Mutates and returns `value`.
+ * Removes `__proto__` members and `constructor` members holding an object with a `prototype`
+ * member, at any depth, from a value `JSON.parse` produced from `text`: the semantics of
+ * secure-json-parse with `protoAction: 'remove'` and `constructorAction: 'remove'` (Fastify's
+ * parser). `JSON.parse` keeps `"__proto__"` as an own member, so app code copying the value
+ * (`{ ...user }`, `Object.assign`) would otherwise set the copy's prototype. Mutates and returns `value`.
  *
- * Parsing stays `JSON.parse` (secure-json-parse's own `parse` strips a BOM, which the token and
- * webhook parsers refuse on purpose); only its scan is used, behind the pre-check above.
+ * Not the package itself: its `parse` strips a leading BOM, which the token and webhook parsers
+ * refuse on purpose, and its scan alone is these few lines (no third run-time dependency).
  */
 export function stripPrototypeMembers<T extends object>(value: T, text: string): T {
-  if (SUSPECT.test(text)) secureJson.scan(value, REMOVE);
+  if (!SUSPECT.test(text)) return value;
+  const pending: object[] = [value];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    const record = node as Record<string, unknown>;
+    if (Object.hasOwn(record, '__proto__')) delete record.__proto__;
+    const ctor = Object.hasOwn(record, 'constructor') ? record.constructor : undefined;
+    if (typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) Reflect.deleteProperty(record, 'constructor');
+    for (const key in record) {
+      const member = record[key];
+      if (typeof member === 'object' && member !== null) pending.push(member);
+    }
+  }
   return value;
 }

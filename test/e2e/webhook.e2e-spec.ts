@@ -262,6 +262,13 @@ describe.each(ADAPTERS)('@RakomiWebhook() on %s', (adapter) => {
     expect(started.logs.lines.filter((line) => ['error', 'warn', 'fatal', 'log'].includes(line.level))).toEqual([]);
   });
 
+  it('a body-less POST labelled text/plain → 415 too (the label alone is not a Rakomi delivery)', async () => {
+    const { headers } = delivery();
+    const res = await rawRequest(started.port, { method: 'POST', path: '/hooks/accepted', headers: { ...headers, 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    expectWebhookError(res as unknown as request.Response, 'webhook/unsupported_media_type', 415);
+  });
+
   it('application/json with parameters and any casing is accepted', async () => {
     const { body, headers, deliveryId } = delivery();
     const res = await rawRequest(started.port, {

@@ -39,7 +39,10 @@ function isRawBody(value: unknown): value is string | Uint8Array {
   );
 }
 
-/** True when the request announces a body (a body-less POST is still checked for its headers). */
+/**
+ * True when the request announces a body. A POST with neither a body nor a `Content-Type` is
+ * still checked for its headers (→ `webhook/missing_header`), not refused for its media type.
+ */
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
   const length = headers['content-length'];
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -97,7 +100,10 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
    */
   private verify(request: Record<PropertyKey, unknown>): RakomiWebhookEvent {
     const headers = requestHeaders(request);
-    if (hasBody(headers) && !isJsonMediaType(headers['content-type'])) throw new RakomiError('webhook/unsupported_media_type');
+    const contentType = headers['content-type'];
+    if ((contentType !== undefined || hasBody(headers)) && !isJsonMediaType(contentType)) {
+      throw new RakomiError('webhook/unsupported_media_type');
+    }
     // The signature covers the bytes as sent; a decoded or still-encoded body cannot match.
     const encoding = headers['content-encoding'];
     const encodings = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? ''))

@@ -114,3 +114,29 @@ describe.each(ADAPTERS)('refused kids do not flood the log on %s', (adapter) => 
     expect(app.logs.rakomi()).toHaveLength(errors.length); // and nothing else from the SDK
   });
 });
+
+describe.each(ADAPTERS)('an unexpected failure on every request does not flood the log on %s', (adapter) => {
+  let issuer: RakomiTestIssuer;
+  let app: FaultApp;
+
+  beforeAll(async () => {
+    issuer = await RakomiTestIssuer.start();
+    const brokenClock = (): number => {
+      throw new Error('clock unavailable');
+    };
+    app = await startFaultApp(issuer.moduleOptions({ tokenCache: false, now: brokenClock }), { adapter });
+  });
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  it('50 requests → 50 × 500 token/internal_error, at most two ERROR lines (service + filter), once each', async () => {
+    const answers = [];
+    for (let i = 0; i < 50; i++) answers.push(await app.client.me(issuer.token()));
+    expect(tally(answers)).toEqual({ '500 token/internal_error': 50 });
+    const errors = app.logs.entries.filter((entry) => entry.level === 'error');
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(errors.length).toBeLessThanOrEqual(2);
+  });
+});

@@ -343,6 +343,17 @@ describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter
     }
   });
 
+  it('raw body not enabled, but a POST without a body → a 4xx (never the "raw body" 500), nothing logged', async () => {
+    const started = await startApp(adapter, WebhookAppModule.with(issuer.moduleOptions()), { rawBody: false });
+    try {
+      const res = await rawRequest(started.port, { method: 'POST', path: '/hooks/accepted', headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBeLessThan(500);
+      expect(started.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
+    } finally {
+      await started.close();
+    }
+  });
+
   it('useBodyParser with a larger limit keeps the raw body', async () => {
     const configure = (app: INestApplication): void => {
       if (adapter === 'express') (app as NestExpressApplication).useBodyParser('json', { limit: '2mb' });

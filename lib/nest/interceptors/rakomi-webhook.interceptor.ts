@@ -114,16 +114,16 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
 
     const message = incomingMessage(request);
     const distinctHeaders = message?.headersDistinct ?? headers;
-    return this.webhooks.verify(this.rawBody(request), distinctHeaders);
+    return this.webhooks.verify(this.rawBody(request, hasBody(headers)), distinctHeaders);
   }
 
   /** The exact bytes received, or an empty body when the request had none. */
-  private rawBody(request: Record<PropertyKey, unknown>): string | Uint8Array {
+  private rawBody(request: Record<PropertyKey, unknown>, announcedBody: boolean): string | Uint8Array {
     // Nest's `rawBody: true` puts the bytes on the request it hands us, on Express and Fastify alike.
     const raw = request.rawBody;
     if (isRawBody(raw)) return raw;
     const parsed = request.body;
-    if (parsed !== undefined && parsed !== null) {
+    if (announcedBody && parsed !== undefined && parsed !== null) {
       // A JSON body parser consumed the bytes and kept no copy: our setup, not the sender's fault.
       // The hint travels as the cause: the exception filter logs it once per route and episode.
       const adapter = this.adapterHost.httpAdapter?.getType?.();

@@ -14,13 +14,17 @@ export interface VerifiedTokenEntry {
 
 /**
  * A bounded LRU of successfully verified tokens, keyed by the SHA-256 of the token string (the
- * token is canonical, so one token has one key; no raw token is held).
+ * token is canonical, so one token has one key; the raw token is never held as a map key, only
+ * the latest one is kept to spare consecutive requests with the same token a second hash).
  *
  * The cache only answers "was this exact string verified, and when"; the caller re-checks the
  * time claims and that the key still is the one the current key set serves for the `kid`.
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, VerifiedTokenEntry>();
+  /** The token {@link keyOf} saw last and its digest. */
+  private latestToken = '';
+  private latestKey = '';
   /** The key of the most recently used entry: hitting it again needs no LRU reordering. */
   private newestKey: string | undefined;
 
@@ -33,9 +37,13 @@ export class VerifiedTokenCache {
     private readonly maxAgeMs: number,
   ) {}
 
-  /** The cache key of a token: its SHA-256. */
+  /** The cache key of a token: its SHA-256, reused while the same token string comes again. */
   keyOf(token: string): string {
-    return hash('sha256', token, 'base64');
+    if (token !== this.latestToken) {
+      this.latestKey = hash('sha256', token, 'base64');
+      this.latestToken = token;
+    }
+    return this.latestKey;
   }
 
   /** The entry for `key` if it is younger than `maxAge` at `now`; refreshes its LRU position. */
@@ -73,5 +81,7 @@ export class VerifiedTokenCache {
   clear(): void {
     this.entries.clear();
     this.newestKey = undefined;
+    this.latestToken = '';
+    this.latestKey = '';
   }
 }

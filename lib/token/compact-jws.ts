@@ -30,21 +30,6 @@ export interface ParsedCompactJws {
   readonly signature: Buffer;
 }
 
-/** A protected header that passed steps 2–4, with its `kid`. */
-interface CheckedHeader {
-  readonly header: Readonly<Record<string, unknown>>;
-  readonly kid: string;
-}
-
-/**
- * Header segments that passed every header check, most recent last. An issuer signs thousands of
- * tokens under one header (`{"alg":"RS256","kid":…}`), so decoding and checking it again is pure
- * repetition; the memo maps the exact segment string to the result of those checks. Bounded,
- * public data only (a header holds no claim), and failures are never remembered.
- */
-const checkedHeaders = new Map<string, CheckedHeader>();
-const MAX_CHECKED_HEADERS = 16;
-
 function malformed(): RakomiError {
   return new RakomiError('token/malformed');
 }
@@ -95,9 +80,6 @@ export function decodeJsonObjectSegment(segment: string): Record<string, unknown
  *    ASCII characters → else `token/malformed`
  * 3. `alg` is exactly `RS256` → else `token/invalid_algorithm`
  * 4. no `crit` (no extension is supported) and no `cty` (no nested tokens) → else `token/malformed`
- *
- * Steps 2–4 depend on the header segment alone; their outcome for a header that passed is
- * remembered (see `checkedHeaders`).
  * @throws RakomiError `token/malformed` or `token/invalid_algorithm`
  */
 export function parseCompactJws(token: string): ParsedCompactJws {
@@ -111,30 +93,10 @@ export function parseCompactJws(token: string): ParsedCompactJws {
   const headerSegment = token.slice(0, firstDot);
   const payloadSegment = token.slice(firstDot + 1, secondDot);
   const signatureSegment = token.slice(secondDot + 1);
-  const known = checkedHeaders.get(headerSegment);
-  if (
-    (known === undefined && !isCanonicalBase64url(headerSegment)) ||
-    !isCanonicalBase64url(payloadSegment) ||
-    !isCanonicalBase64url(signatureSegment)
-  ) {
+  if (!isCanonicalBase64url(headerSegment) || !isCanonicalBase64url(payloadSegment) || !isCanonicalBase64url(signatureSegment)) {
     throw malformed();
   }
-  const { header, kid } = known ?? checkHeader(headerSegment);
 
-  return {
-    header,
-    kid,
-    signingInput: token.slice(0, secondDot),
-    payloadSegment,
-    signature: Buffer.from(signatureSegment, 'base64url'),
-  };
-}
-
-/**
- * Steps 2–4 for one canonical header segment, remembered on success.
- * @throws RakomiError `token/malformed` or `token/invalid_algorithm`
- */
-function checkHeader(headerSegment: string): CheckedHeader {
   // 2. Header: a JSON object with a string alg and a well-shaped kid.
   const header = decodeJsonObjectSegment(headerSegment);
   const alg = header.alg;
@@ -149,8 +111,12 @@ function checkHeader(headerSegment: string): CheckedHeader {
   if (Object.hasOwn(header, 'crit')) throw malformed();
   if (Object.hasOwn(header, 'cty')) throw malformed();
 
-  const checked: CheckedHeader = { header: Object.freeze(header), kid };
-  if (checkedHeaders.size >= MAX_CHECKED_HEADERS) checkedHeaders.delete(checkedHeaders.keys().next().value as string);
-  checkedHeaders.set(headerSegment, checked);
-  return checked;
+  return {
+    header,
+    kid,
+    signingInput: token.slice(0, secondDot),
+    payloadSegment,
+    signature: Buffer.from(signatureSegment, 'base64url'),
+  };
 }
+

@@ -11,16 +11,7 @@ const VERSION_PREFIX = 'v1,';
  * Because the encoding is canonical, comparing decoded bytes equals comparing the texts: no other
  * spelling of the right MAC can match.
  */
-const V1_ENTRY = /v1,[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=/y;
-const V1_ENTRY_LENGTH = VERSION_PREFIX.length + 44;
-
-/** True when `header[start, end)` is exactly one well-formed `v1` entry. */
-function isV1Entry(header: string, start: number, end: number): boolean {
-  if (end - start !== V1_ENTRY_LENGTH) return false;
-  // Sticky match in place (no substring): the length check above makes it anchored at both ends.
-  V1_ENTRY.lastIndex = start;
-  return V1_ENTRY.test(header);
-}
+const V1_ENTRY = /^v1,[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 
 /**
  * Step 5 (parsing): the base64 values of the well-formed `v1` entries among the first
@@ -37,9 +28,8 @@ export function v1Signatures(header: string): string[] {
     if (end === -1) end = header.length;
     if (end > start) {
       entries += 1;
-      if (isV1Entry(header, start, end)) {
-        found.push(header.slice(start + VERSION_PREFIX.length, end));
-      }
+      const entry = header.slice(start, end);
+      if (V1_ENTRY.test(entry)) found.push(entry.slice(VERSION_PREFIX.length));
     }
     start = end + 1;
   }
@@ -47,21 +37,14 @@ export function v1Signatures(header: string): string[] {
 }
 
 /**
- * Receives one decoded candidate at a time. Reused: `signatureMatches` is synchronous, and the
- * buffer only ever holds a value from the request (never the expected MAC).
- */
-const candidateBytes = Buffer.alloc(32);
-
-/**
  * Step 5 (comparison): `crypto.timingSafeEqual` of each candidate, decoded, against the expected
  * MAC; lengths are equal by construction (canonical 44-character values decode to 32 bytes).
  */
 export function signatureMatches(candidates: readonly string[], expected: Buffer): boolean {
-  if (expected.length !== candidateBytes.length) return false;
   let matched = false;
   for (const candidate of candidates) {
-    const written = candidateBytes.write(candidate, 0, candidateBytes.length, 'base64');
-    if (written === candidateBytes.length && timingSafeEqual(candidateBytes, expected)) matched = true;
+    const bytes = Buffer.from(candidate, 'base64');
+    if (bytes.length === expected.length && timingSafeEqual(bytes, expected)) matched = true;
   }
   return matched;
 }

@@ -31,8 +31,7 @@ export function authorizationHeaders(request: unknown): string[] | undefined {
     let values: string[] | undefined;
     const raw = message.rawHeaders;
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i]!;
-      if (name.length === 13 && name.toLowerCase() === 'authorization') (values ??= []).push(raw[i + 1]!);
+      if (raw[i]!.toLowerCase() === 'authorization') (values ??= []).push(raw[i + 1]!);
     }
     return values;
   }

@@ -399,6 +399,26 @@ describe.each(ADAPTERS)('module-wide tenantParam on %s', (adapter: AdapterName) 
   });
 });
 
+describe('module-wide tenantParam with forRootAsync', () => {
+  it('is taken from the async module options too', async () => {
+    @Module({})
+    class AsyncAppModule {}
+    const started = await startApp('express', {
+      module: AsyncAppModule,
+      imports: [RakomiModule.forRootAsync({ useFactory: () => issuer.moduleOptions(), tenantParam: 'tenantId' })],
+      controllers: [GlobalBindingController],
+      providers: [{ provide: APP_GUARD, useClass: RakomiAuthGuard }],
+    });
+    try {
+      const get = (path: string) => request(started.server).get(path).set('Authorization', `Bearer ${own}`);
+      await expectAllowed(get(`/orgs/${TENANT}/users`), 'global');
+      await expectRefused(get('/orgs/ten_999/users'), 'access/tenant_mismatch', 'global');
+    } finally {
+      await started.close();
+    }
+  });
+});
+
 describe.each(ADAPTERS)('per-route guard on %s', (adapter: AdapterName) => {
   let started: StartedApp;
 

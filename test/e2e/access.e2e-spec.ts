@@ -16,16 +16,7 @@ import {
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import { ADAPTERS, startApp, type AdapterName, type StartedApp } from './fixtures/app.factory.js';
 import { rawRequest } from './fixtures/raw-http.js';
-
-// Custom claims, typed by declaration merging (see test/unit/access.spec.ts for the type checks).
-declare module '@rakomi/nestjs' {
-  interface RakomiClaims {
-    roles?: readonly string[];
-    permissions?: readonly string[];
-    email_verified?: boolean;
-    plan?: 'free' | 'pro';
-  }
-}
+import '../support/custom-claims.js'; // roles, permissions, email_verified, plan
 
 const TENANT = 'ten_456'; // the testing kit's default tenant_id
 /** Handler runs by route name: a refused request must leave its counter untouched. */

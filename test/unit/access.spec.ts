@@ -8,16 +8,7 @@ import {
   type RakomiClaims,
   type TenantBinding,
 } from '@rakomi/nestjs';
-
-// Custom claims by declaration merging: requirements on them are then type-checked (`npm run typecheck`).
-declare module '@rakomi/nestjs' {
-  interface RakomiClaims {
-    roles?: readonly string[];
-    permissions?: readonly string[];
-    email_verified?: boolean;
-    plan?: 'free' | 'pro';
-  }
-}
+import '../support/custom-claims.js'; // roles, permissions, email_verified, plan
 
 const base: RakomiClaims = Object.freeze({
   sub: 'usr_1',

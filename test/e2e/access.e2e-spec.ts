@@ -1,5 +1,5 @@
 import { Controller, Get, Module, Param, Query, UseGuards, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, RouterModule } from '@nestjs/core';
 import request from 'supertest';
 import {
   CurrentTenant,
@@ -404,6 +404,41 @@ describe('module-wide tenantParam with forRootAsync', () => {
       const get = (path: string) => request(started.server).get(path).set('Authorization', `Bearer ${own}`);
       await expectAllowed(get(`/orgs/${TENANT}/users`), 'global');
       await expectRefused(get('/orgs/ten_999/users'), 'access/tenant_mismatch', 'global');
+    } finally {
+      await started.close();
+    }
+  });
+});
+
+describe('a param given by RouterModule', () => {
+  @TenantScoped({ param: 'tenantId' })
+  @Controller('reports')
+  class NestedReportsController {
+    @Get()
+    reports(@CurrentTenant() tenant: string): { tenant: string } {
+      ran('router-module');
+      return { tenant };
+    }
+  }
+
+  it('counts as a param of the route at start-up, and is bound per request', async () => {
+    @Module({ controllers: [NestedReportsController] })
+    class TenantFeatureModule {}
+    @Module({})
+    class RouterAppModule {}
+    const started = await startApp('express', {
+      module: RouterAppModule,
+      imports: [
+        RakomiModule.forRoot(issuer.moduleOptions()),
+        TenantFeatureModule,
+        RouterModule.register([{ path: 'tenants/:tenantId', module: TenantFeatureModule }]),
+      ],
+      providers: [{ provide: APP_GUARD, useClass: RakomiAuthGuard }],
+    });
+    try {
+      const get = (path: string) => request(started.server).get(path).set('Authorization', `Bearer ${own}`);
+      await expectAllowed(get(`/tenants/${TENANT}/reports`), 'router-module');
+      await expectRefused(get('/tenants/ten_999/reports'), 'access/tenant_mismatch', 'router-module');
     } finally {
       await started.close();
     }

@@ -54,3 +54,27 @@ export type {
   RakomiOptionsFactory,
   RakomiRequest,
 } from './nest/index.js';
+
+// Authorization after authentication: tenant isolation and claim requirements (403 access/*)
+export {
+  CurrentTenant,
+  RAKOMI_CLAIMS_METADATA,
+  RAKOMI_TENANT_METADATA,
+  RakomiAccessPolicy,
+  RequireClaims,
+  TenantScoped,
+  checkAccess,
+  httpTenantSource,
+} from './nest/index.js';
+export type {
+  AccessRefusal,
+  AccessRequirements,
+  ClaimExpectation,
+  ClaimMatch,
+  ClaimPredicate,
+  ClaimRequirement,
+  ClaimValue,
+  RakomiAccessOptions,
+  TenantBinding,
+  TenantSource,
+} from './nest/index.js';

@@ -171,6 +171,18 @@ export const ERROR_CATALOG = {
     status: 500,
     extension: true,
   },
+  'access/tenant_mismatch': {
+    message: 'The access token is not valid for the tenant this request names',
+    suggestion: "Use a token issued for that tenant, or address the token's own tenant (its tenant_id claim)",
+    status: 403,
+    extension: true,
+  },
+  'access/insufficient_claims': {
+    message: 'The access token lacks the claims this route requires',
+    suggestion: 'Sign in with an account that has the required role, permission or verified e-mail, then retry with the new token',
+    status: 403,
+    extension: true,
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 /** Every code the SDK can raise. */

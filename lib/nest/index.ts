@@ -6,3 +6,26 @@ export { CurrentUser, Public, RakomiGuardMissingError, RakomiWebhook, WebhookEve
 export { RakomiExceptionFilter, type RakomiErrorResponseBody } from './filters/index.js';
 export { RakomiWebhookInterceptor, WEBHOOK_REPLAY_ACK } from './interceptors/index.js';
 export type { RakomiOptionsFactory, RakomiRequest } from './interfaces/index.js';
+// Authorization (issue 13)
+export {
+  CurrentTenant,
+  RAKOMI_CLAIMS_METADATA,
+  RAKOMI_TENANT_METADATA,
+  RakomiAccessPolicy,
+  RequireClaims,
+  TenantScoped,
+  checkAccess,
+  httpTenantSource,
+} from './access/index.js';
+export type {
+  AccessRefusal,
+  AccessRequirements,
+  ClaimExpectation,
+  ClaimMatch,
+  ClaimPredicate,
+  ClaimRequirement,
+  ClaimValue,
+  RakomiAccessOptions,
+  TenantBinding,
+  TenantSource,
+} from './access/index.js';

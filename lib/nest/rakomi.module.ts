@@ -3,14 +3,16 @@ import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { RakomiClient } from '../client/rakomi.client.js';
 import { TokenService } from '../token/token.service.js';
 import { WebhookService } from '../webhook/webhook.service.js';
+import { RakomiAccessValidator } from './access/access-route.validator.js';
+import { RakomiAccessPolicy } from './access/rakomi-access.policy.js';
 import { RakomiExceptionFilter } from './filters/rakomi-exception.filter.js';
 import { RakomiConfigurableModuleClass } from './rakomi.module-definition.js';
 import { RAKOMI_PROVIDERS } from './rakomi.providers.js';
 
 /**
- * Provides and exports `RakomiClient`, `TokenService` and `WebhookService`, and registers
+ * Provides and exports `RakomiClient`, `TokenService`, `WebhookService` and `RakomiAccessPolicy`, and registers
  * `RakomiExceptionFilter` for the whole app. A bad configuration fails the start-up with its
- * `config/*` error; the client's timers stop when the application shuts down.
+ * `config/*` error (so does misused authorization metadata, checked by `RakomiAccessValidator`); the client's timers stop when the application shuts down.
  *
  * @example
  * RakomiModule.forRoot({ apiKey: process.env.RAKOMI_API_KEY!, audience: 'my-api', isGlobal: true })
@@ -25,8 +27,13 @@ import { RAKOMI_PROVIDERS } from './rakomi.providers.js';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [...RAKOMI_PROVIDERS, { provide: APP_FILTER, useClass: RakomiExceptionFilter }],
-  exports: [RakomiClient, TokenService, WebhookService],
+  providers: [
+    ...RAKOMI_PROVIDERS,
+    { provide: APP_FILTER, useClass: RakomiExceptionFilter },
+    RakomiAccessPolicy,
+    RakomiAccessValidator,
+  ],
+  exports: [RakomiClient, TokenService, WebhookService, RakomiAccessPolicy],
 })
 export class RakomiModule extends RakomiConfigurableModuleClass implements OnApplicationShutdown {
   constructor(private readonly client: RakomiClient) {

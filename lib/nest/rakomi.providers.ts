@@ -8,7 +8,7 @@ import { WebhookService } from '../webhook/webhook.service.js';
 import { RAKOMI_LOGGER_CONTEXT, RAKOMI_MODULE_OPTIONS, RAKOMI_WEBHOOK_METADATA } from './rakomi.constants.js';
 
 /** Keys the Nest layer accepts but the framework-free core does not know. */
-const NEST_ONLY_KEYS = ['isGlobal'] as const;
+const NEST_ONLY_KEYS = ['isGlobal', 'tenantParam'] as const;
 
 /**
  * The options as the core expects them: module extras stripped (the core rejects unknown keys),

@@ -21,6 +21,8 @@ const INVALID_TOKEN: RakomiErrorCode[] = [
 ];
 /** 401 codes answered with a bare challenge: the request carried no (token) credentials. */
 const BARE_CHALLENGE: RakomiErrorCode[] = ['token/missing', 'auth/invalid_credentials'];
+/** 403 codes of the authorization layer: RFC 6750 §3.1 `insufficient_scope`. */
+const INSUFFICIENT_SCOPE: RakomiErrorCode[] = ['access/tenant_mismatch', 'access/insufficient_claims'];
 
 const CAUSE_CANARY = 'password=hunter2 at 10.9.8.7:6379';
 
@@ -88,6 +90,10 @@ describe.each(ADAPTERS)('RakomiExceptionFilter on %s', (adapter) => {
       );
     } else if (BARE_CHALLENGE.includes(code)) {
       expect(challenge).toBe(`Bearer realm="${REALM}"`);
+    } else if (INSUFFICIENT_SCOPE.includes(code)) {
+      expect(challenge).toBe(
+        `Bearer realm="${REALM}", error="insufficient_scope", error_description="${ERROR_CATALOG[code].message}"`,
+      );
     } else {
       expect(challenge).toBeUndefined();
     }

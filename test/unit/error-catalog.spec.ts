@@ -29,13 +29,14 @@ const catalogCodes = Object.keys(ERROR_CATALOG) as RakomiErrorCode[];
 const extensionCodes = catalogCodes.filter((code) => 'extension' in ERROR_CATALOG[code]);
 
 describe('ERROR_CATALOG', () => {
-  it('holds the 22 published codes and the six extensions', () => {
+  it('holds the 22 published codes and the extensions', () => {
     expect(seedCodes).toHaveLength(22);
     expect(catalogCodes.filter((code) => !extensionCodes.includes(code)).sort()).toEqual([...seedCodes].sort());
     expect(extensionCodes.sort()).toEqual(
       [
         'config/invalid_option', 'config/invalid_webhook_secret', 'token/invalid_audience', 'webhook/replay_store_unavailable',
         'webhook/unsupported_media_type', 'webhook/raw_body_unavailable',
+        'access/tenant_mismatch', 'access/insufficient_claims',
       ].sort(),
     );
   });
@@ -60,6 +61,7 @@ describe('ERROR_CATALOG', () => {
     ['webhook/unsupported_media_type', 415], ['webhook/raw_body_unavailable', 500], ['config/missing_api_key', 500], ['config/invalid_base_url', 500],
     ['config/missing_webhook_secret', 500], ['config/invalid_webhook_secret', 500], ['config/invalid_option', 500],
     ['auth/token_expired', 401], ['auth/invalid_credentials', 401], ['auth/email_not_verified', 403],
+    ['access/tenant_mismatch', 403], ['access/insufficient_claims', 403],
   ] as const)('maps %s to HTTP %i', (code, status) => {
     expect(ERROR_CATALOG[code].status).toBe(status);
     expect(new RakomiError(code).status).toBe(status);

@@ -17,6 +17,7 @@ function describesToken(code: string): boolean {
  * - 401 `token/missing` (and any other 401 without token information): `Bearer realm="…"` only.
  * - 401 for a bad token: `error="invalid_token"` and the catalog message as `error_description`.
  * - 400 `token/*` (duplicate `Authorization` headers): `error="invalid_request"`.
+ * - 403 `access/*` (tenant or claims refused): `error="insufficient_scope"` (§3.1).
  * The description is always the fixed catalog text, never request data or a `detail`.
  */
 export function bearerChallenge(error: RakomiError, realm: string): string | undefined {
@@ -28,6 +29,9 @@ export function bearerChallenge(error: RakomiError, realm: string): string | und
   }
   if (error.status === 400 && error.code.startsWith('token/')) {
     return `${base}, error="invalid_request", error_description=${quoted(description)}`;
+  }
+  if (error.status === 403 && error.code.startsWith('access/')) {
+    return `${base}, error="insufficient_scope", error_description=${quoted(description)}`;
   }
   return undefined;
 }

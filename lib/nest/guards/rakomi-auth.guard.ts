@@ -1,8 +1,9 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
 import { TokenService } from '../../token/token.service.js';
+import { RakomiAccessPolicy } from '../access/rakomi-access.policy.js';
 import { RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
 import { authorizationHeaders } from '../utils/http-request.util.js';
 import { verifiedClaims } from '../verified-claims.js';
@@ -13,7 +14,8 @@ import { verifiedClaims } from '../verified-claims.js';
  * (`@UseGuards(RakomiAuthGuard)`) or globally (`{ provide: APP_GUARD, useClass: RakomiAuthGuard }`),
  * where `@Public()` opts a route or controller out; `@RakomiWebhook()` routes are never asked for a
  * token. It throws the catalog `RakomiError` (never returns `false`, which Nest would turn into a
- * generic 403). Duplicate `Authorization` headers are rejected (400 `token/malformed`), never "first wins".
+ * generic 403). After authentication it applies `@TenantScoped()`, the module's `tenantParam` and
+ * `@RequireClaims()` (403 `access/*`). Duplicate `Authorization` headers are rejected (400 `token/malformed`), never "first wins".
  * Works on Express and Fastify; other contexts (RPC, WebSocket, GraphQL) fail closed unless a
  * subclass overrides {@link getRequest}.
  *
@@ -27,6 +29,8 @@ export class RakomiAuthGuard implements CanActivate {
   constructor(
     private readonly tokens: TokenService,
     private readonly reflector: Reflector,
+    // Authorization (issue 13): @TenantScoped / @RequireClaims / tenantParam, applied after authentication.
+    @Optional() private readonly access: RakomiAccessPolicy = new RakomiAccessPolicy(),
   ) {}
 
   /**
@@ -39,8 +43,19 @@ export class RakomiAuthGuard implements CanActivate {
 
     const request = this.getRequest(context);
     const claims = this.tokens.checkAuthorizationHeader(authorizationHeaders(request));
-    if (claims instanceof Promise) return claims.then((verified) => attachClaims(request, verified));
-    return attachClaims(request, claims);
+    if (claims instanceof Promise) return claims.then((verified) => this.admit(context, request, verified));
+    return this.admit(context, request, claims);
+  }
+
+  /**
+   * Authorization (issue 13), once the token is verified (so a 401 always wins over a 403): the
+   * route's tenant bindings, then its claim requirements.
+   * @throws RakomiError `access/tenant_mismatch` or `access/insufficient_claims`
+   */
+  private admit(context: ExecutionContext, request: object, claims: RakomiClaims): true {
+    attachClaims(request, claims);
+    this.access.enforce(context, request, claims);
+    return true;
   }
 
   /**

@@ -3,18 +3,22 @@ import { Reflector } from '@nestjs/core';
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
 import { TokenService } from '../../token/token.service.js';
 import { RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
-import { authorizationHeaders } from '../utils/http-request.util.js';
+import { authTransport } from '../transports/auth-transports.js';
 import { verifiedClaims } from '../verified-claims.js';
 
 /**
- * Verifies the `Authorization: Bearer <token>` of a request and puts the claims on
- * `request.user` (see `RakomiRequest` and `@CurrentUser()`). Usable per route
- * (`@UseGuards(RakomiAuthGuard)`) or globally (`{ provide: APP_GUARD, useClass: RakomiAuthGuard }`),
- * where `@Public()` opts a route or controller out; `@RakomiWebhook()` routes are never asked for a
- * token. It throws the catalog `RakomiError` (never returns `false`, which Nest would turn into a
- * generic 403). Duplicate `Authorization` headers are rejected (400 `token/malformed`), never "first wins".
- * Works on Express and Fastify; other contexts (RPC, WebSocket, GraphQL) fail closed unless a
- * subclass overrides {@link getRequest}.
+ * Verifies the bearer token of a call and puts the claims where `@CurrentUser()` finds them
+ * (`request.user` on HTTP). Usable per route (`@UseGuards(RakomiAuthGuard)`) or globally
+ * (`{ provide: APP_GUARD, useClass: RakomiAuthGuard }`), where `@Public()` opts a route or
+ * controller out; `@RakomiWebhook()` routes are never asked for a token. It never returns `false`
+ * (which Nest would turn into a generic 403): it raises the catalog error in the transport's terms.
+ * Duplicate credentials are rejected (400 `token/malformed`), never "first wins".
+ *
+ * One guard for every transport, chosen by `context.getType()` (see `lib/nest/transports`):
+ * HTTP on Express and Fastify (`Authorization` header); GraphQL (the request's header, or a
+ * graphql-ws connection's `connectionParams.authorization`); WebSocket gateways (the handshake's
+ * socket.io `auth.token` or `Authorization` header); microservices (`data.authorization`, or
+ * where `@RpcAuthorization()` says).
  *
  * @example
  * providers: [{ provide: APP_GUARD, useClass: RakomiAuthGuard }]
@@ -31,15 +35,24 @@ export class RakomiAuthGuard implements CanActivate {
   /**
    * Synchronous while the signing key is known (Nest then goes on without waiting for a
    * microtask); a promise only when the key has to be fetched.
-   * @throws RakomiError `token/*` or `jwks/*`
+   * @throws RakomiError `token/*` or `jwks/*` (HTTP, GraphQL: the exception filter answers it);
+   *   `WsException` / `RpcException` carrying the catalog body (gateways, microservices)
    */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isOpenRoute(context.getClass(), context.getHandler())) return true;
 
-    const request = this.getRequest(context);
-    const claims = this.tokens.checkAuthorizationHeader(authorizationHeaders(request));
-    if (claims instanceof Promise) return claims.then((verified) => attachClaims(request, verified));
-    return attachClaims(request, claims);
+    const transport = authTransport(context.getType());
+    const holder = transport.claimsHolder(context);
+    let claims: RakomiClaims | Promise<RakomiClaims>;
+    try {
+      claims = this.tokens.checkAuthorizationHeader(transport.credentials(context));
+    } catch (error) {
+      return transport.refuse(error);
+    }
+    if (claims instanceof Promise) {
+      return claims.then((verified) => attachClaims(holder, verified), (error: unknown) => transport.refuse(error));
+    }
+    return attachClaims(holder, claims);
   }
 
   /**
@@ -60,27 +73,16 @@ export class RakomiAuthGuard implements CanActivate {
     }
     return open;
   }
-
-  /**
-   * The HTTP request (Express or Fastify) to authenticate. Override it to support another
-   * transport, e.g. GraphQL: `return GqlExecutionContext.create(context).getContext().req`.
-   * @throws Error for any non-HTTP context: the guard fails closed rather than let a request through unverified
-   */
-  protected getRequest(context: ExecutionContext): object {
-    if (context.getType() !== 'http') {
-      throw new Error(
-        `RakomiAuthGuard authenticates HTTP requests only and refused a "${context.getType()}" context ` +
-          `(${context.getClass().name}.${context.getHandler().name}). Mark it @Public(), or extend RakomiAuthGuard ` +
-          'and override getRequest() for this transport.',
-      );
-    }
-    return context.switchToHttp().getRequest<object>();
-  }
 }
 
-/** Puts verified claims on the request for `request.user` and `@CurrentUser()`; lets it through. */
-function attachClaims(request: object, claims: RakomiClaims): true {
-  verifiedClaims.set(request, claims);
-  (request as { user?: RakomiClaims }).user = claims;
+/**
+ * Puts verified claims on their holder (request, GraphQL operation's `req`, socket, message
+ * context) for `user` and `@CurrentUser()`; lets the call through.
+ */
+function attachClaims(holder: object | undefined, claims: RakomiClaims): true {
+  if (holder !== undefined) {
+    verifiedClaims.set(holder, claims);
+    (holder as { user?: RakomiClaims }).user = claims;
+  }
   return true;
 }

@@ -9,6 +9,8 @@ const ME = '{ me { sub email } }';
 
 // A tiny JWKS cooldown lets each unknown-kid token refetch, so a programmed outage answers 503.
 let issuer: RakomiTestIssuer;
+/** The app's clock runs this many ms ahead of the issuer's (to expire a token on an open connection). */
+let clockAhead = 0;
 beforeAll(async () => {
   issuer = await RakomiTestIssuer.start();
 });
@@ -17,7 +19,7 @@ afterAll(() => issuer.close());
 describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
   let started: StartedApp;
   beforeAll(async () => {
-    started = await startApp(adapter, graphqlAppModule(issuer.moduleOptions({ jwks: { cooldown: 0.001 } })));
+    started = await startApp(adapter, graphqlAppModule(issuer.moduleOptions({ jwks: { cooldown: 0.001 }, now: () => Date.now() + clockAhead })));
   });
   afterAll(() => started.close());
   beforeEach(() => {
@@ -26,6 +28,7 @@ describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
   });
   afterEach(() => {
     issuer.fault(undefined);
+    clockAhead = 0;
     expect(started.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
   });
 
@@ -91,6 +94,17 @@ describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
     expect(outcome).toEqual({ closed: { code, reason } });
     expect(resolverRuns).toEqual([]);
     if (reason === 'jwks/fetch_failed') started.logs.clear();
+  });
+
+  it('a token that expired after the connection was accepted: the subscription fails with UNAUTHENTICATED token/expired', async () => {
+    const expireNow = () => {
+      clockAhead = 60 * 60 * 1000;
+    };
+    const outcome = await subscribeOnce(started.port, { authorization: `Bearer ${issuer.token()}` }, 'subscription { me { sub } }', expireNow);
+    expect(outcome).toEqual({
+      errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', rakomi: expect.objectContaining({ code: 'token/expired' }) }) })],
+    });
+    expect(resolverRuns).toEqual([]);
   });
 
   it('two credentials in connectionParams are ambiguous: closed with 4400 token/malformed', async () => {

@@ -45,7 +45,7 @@ export class RakomiAuthGuard implements CanActivate {
     const holder = transport.claimsHolder(context);
     let claims: RakomiClaims | Promise<RakomiClaims>;
     try {
-      claims = this.tokens.checkAuthorizationHeader(transport.credentials(context));
+      claims = this.tokens.checkAuthorizationHeader(transport.credentials(context, holder));
     } catch (error) {
       return transport.refuse(error);
     }

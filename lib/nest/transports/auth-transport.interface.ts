@@ -8,10 +8,13 @@ export type Credentials = string | readonly string[] | undefined;
  * token is, which object the verified claims belong to, and what a refusal looks like there.
  */
 export interface AuthTransport {
-  /** The credential(s) of this call; more than one entry is refused as ambiguous (400 `token/malformed`). */
-  credentials(context: ExecutionContext): Credentials;
   /** The object the verified claims are recorded on for `@CurrentUser()`: request, operation, socket or message context. */
   claimsHolder(host: ArgumentsHost): object | undefined;
+  /**
+   * The credential(s) of this call, given its {@link claimsHolder} (read once per call); more than one
+   * entry is refused as ambiguous (400 `token/malformed`).
+   */
+  credentials(context: ExecutionContext, holder: object | undefined): Credentials;
   /**
    * Throws (or rejects with) what the guard raises for a failed check: the `RakomiError` itself where the
    * module's exception filter answers (HTTP, GraphQL), else the transport's own exception (ws, rpc), which

@@ -5,20 +5,24 @@ import { rpcTransport } from './rpc.transport.js';
 import { wsTransport } from './ws.transport.js';
 
 /**
- * Transports by Nest context type (`context.getType()`). Nothing of `@nestjs/graphql`,
- * `@nestjs/websockets`, `@nestjs/microservices` (or `graphql`) is loaded until an error has to be
- * shaped for that transport, so an HTTP-only app needs none of them installed.
+ * The transport of a Nest context type (`context.getType()`), or `undefined` for a type this
+ * package does not know. Nothing of `@nestjs/graphql`, `@nestjs/websockets`,
+ * `@nestjs/microservices` (or `graphql`) is loaded until an error has to be shaped for that
+ * transport, so an HTTP-only app needs none of them installed.
  */
-const TRANSPORTS: Readonly<Record<string, AuthTransport>> = {
-  http: httpTransport,
-  graphql: graphqlTransport,
-  ws: wsTransport,
-  rpc: rpcTransport,
-};
-
-/** The transport of a context type, or `undefined` for a type this package does not know. */
 export function findAuthTransport(type: string): AuthTransport | undefined {
-  return Object.hasOwn(TRANSPORTS, type) ? TRANSPORTS[type] : undefined;
+  switch (type) {
+    case 'http':
+      return httpTransport;
+    case 'graphql':
+      return graphqlTransport;
+    case 'ws':
+      return wsTransport;
+    case 'rpc':
+      return rpcTransport;
+    default:
+      return undefined;
+  }
 }
 
 /**

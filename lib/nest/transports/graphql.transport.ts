@@ -63,11 +63,9 @@ export async function graphqlError(error: RakomiError): Promise<Error> {
  * Claims go on `context.req`; the exception filter turns the error into a `GraphQLError`.
  */
 export const graphqlTransport: AuthTransport = {
-  credentials(context) {
-    const request = graphqlRequest(context);
-    return isGraphqlWsConnection(request) ? connectionParamsCredentials(request.connectionParams) : authorizationHeaders(request);
-  },
   claimsHolder: graphqlRequest,
+  credentials: (_context, request) =>
+    isGraphqlWsConnection(request) ? connectionParamsCredentials(request.connectionParams) : authorizationHeaders(request),
   refuse(error) {
     throw error;
   },

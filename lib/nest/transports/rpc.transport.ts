@@ -30,13 +30,13 @@ function asCredentials(value: unknown): Credentials {
  * a refusal is an `RpcException` carrying the catalog body, which the client receives as the error.
  */
 export const rpcTransport: AuthTransport = {
-  credentials(context) {
-    const rpc = context.switchToRpc();
-    return asCredentials(reader(context)(rpc.getData(), rpc.getContext()));
-  },
   claimsHolder(host: ArgumentsHost) {
     const context: unknown = host.switchToRpc().getContext();
     return typeof context === 'object' && context !== null ? context : undefined;
+  },
+  credentials(context) {
+    const rpc = context.switchToRpc();
+    return asCredentials(reader(context)(rpc.getData(), rpc.getContext()));
   },
   async refuse(error) {
     if (!isRakomiError(error)) throw error;

@@ -73,8 +73,8 @@ function client(host: ArgumentsHost): object {
  * `WsException` carrying the catalog body (the client's `exception` event), never logged as an error.
  */
 export const wsTransport: AuthTransport = {
-  credentials: (context) => connectionCredentials(client(context)),
   claimsHolder: client,
+  credentials: (_context, socket) => (socket === undefined ? undefined : connectionCredentials(socket)),
   async refuse(error) {
     if (!isRakomiError(error)) throw error;
     const { WsException } = await import('@nestjs/websockets');

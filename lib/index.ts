@@ -36,6 +36,7 @@ export {
   Public,
   RAKOMI_MODULE_OPTIONS,
   RAKOMI_PUBLIC_METADATA,
+  RAKOMI_RPC_AUTHORIZATION_METADATA,
   RAKOMI_WEBHOOK_METADATA,
   RakomiAuthGuard,
   RakomiExceptionFilter,
@@ -43,8 +44,11 @@ export {
   RakomiModule,
   RakomiWebhook,
   RakomiWebhookInterceptor,
+  RpcAuthorization,
   WEBHOOK_REPLAY_ACK,
   WebhookEvent,
+  authenticateConnection,
+  graphqlWsOnConnect,
 } from './nest/index.js';
 export type {
   RakomiErrorResponseBody,
@@ -53,6 +57,7 @@ export type {
   RakomiModuleForRootOptions,
   RakomiOptionsFactory,
   RakomiRequest,
+  RpcAuthorizationReader,
 } from './nest/index.js';
 
 // Authorization after authentication: tenant isolation and claim requirements (403 access/*)

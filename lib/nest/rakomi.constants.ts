@@ -20,3 +20,6 @@ export const RAKOMI_LOGGER_CONTEXT = 'rakomi';
 
 /** `Retry-After` (seconds) sent on a 503 whose error carries no `retryAfter`. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/** Metadata key set by `@RpcAuthorization()` on a message handler or controller. */
+export const RAKOMI_RPC_AUTHORIZATION_METADATA = 'rakomi:rpc-authorization';

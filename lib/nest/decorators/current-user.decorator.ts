@@ -2,6 +2,7 @@ import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/com
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
 import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import { RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
+import { findAuthTransport } from '../transports/auth-transports.js';
 import { verifiedClaims } from '../verified-claims.js';
 
 const logger = new Logger(RAKOMI_LOGGER_CONTEXT);
@@ -14,8 +15,8 @@ export class RakomiGuardMissingError extends Error {
 }
 
 function readClaims(key: string | undefined, context: ExecutionContext): unknown {
-  const request = context.getType() === 'http' ? context.switchToHttp().getRequest<object>() : undefined;
-  const claims = request === undefined ? undefined : verifiedClaims.get(request);
+  const holder = findAuthTransport(context.getType())?.claimsHolder(context);
+  const claims = holder === undefined ? undefined : verifiedClaims.get(holder);
   if (claims === undefined) {
     const route = `${context.getClass().name}.${context.getHandler().name}`;
     const message =
@@ -31,12 +32,14 @@ function readClaims(key: string | undefined, context: ExecutionContext): unknown
 const currentUser = createParamDecorator(readClaims);
 
 /**
- * Injects the claims that `RakomiAuthGuard` verified, or one claim by name. On a route that the
- * guard did not protect it throws (a 500 and a log line naming the fix) instead of giving `undefined`.
+ * Injects the claims that `RakomiAuthGuard` verified, or one claim by name, in controllers,
+ * resolvers, gateways and message handlers alike. On a handler that the guard did not protect it
+ * throws (a 500 and a log line naming the fix) instead of giving `undefined`.
  *
  * @example
  * @Get('me') me(@CurrentUser() user: RakomiClaims) { return user }
- * @Get('email') email(@CurrentUser('email') email: string) { return email }
+ * @Query(() => String) email(@CurrentUser('email') email: string) { return email }
+ * @SubscribeMessage('whoami') whoami(@CurrentUser('sub') sub: string) { return sub }
  */
 export function CurrentUser(key?: keyof RakomiClaims & string): ParameterDecorator {
   return currentUser(key);

@@ -14,11 +14,13 @@ import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
 import { DEFAULT_REALM } from '../../options/option-limits.js';
 import { DEFAULT_RETRY_AFTER_SECONDS, RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
+import { errorBody } from '../transports/error-body.js';
+import { graphqlError } from '../transports/graphql.transport.js';
+import { sendWsException } from '../transports/ws.transport.js';
 import { describeRoute } from '../utils/http-request.util.js';
 import { bearerChallenge } from './www-authenticate.js';
 
-/** The JSON body of every Rakomi error response. */
-export type RakomiErrorResponseBody = { statusCode: number } & ReturnType<RakomiError['toJSON']>;
+export type { RakomiErrorResponseBody } from '../transports/error-body.js';
 
 /**
  * Turns a `RakomiError` into its documented HTTP response, on Express and Fastify:
@@ -26,6 +28,12 @@ export type RakomiErrorResponseBody = { statusCode: number } & ReturnType<Rakomi
  * `Cache-Control: no-store`; the RFC 6750 `WWW-Authenticate` challenge on 401 (and on the 400
  * for duplicate `Authorization` headers); `Retry-After` on 503. Server errors (5xx) are logged
  * with their cause; the response never carries the cause, a stack or request data.
+ *
+ * Other transports get the same body in their own terms: GraphQL a `GraphQLError` (the resolver
+ * fails; `extensions.code` `UNAUTHENTICATED` / `FORBIDDEN` / `SERVICE_UNAVAILABLE`, the body under
+ * `extensions.rakomi`); microservices an error observable the client receives as the error;
+ * WebSocket gateways (where Nest applies no global filter, so only with `@UseFilters()`) the
+ * client's `exception` event.
  *
  * `RakomiModule` registers it (`APP_FILTER`), so importing the module is enough.
  *
@@ -52,13 +60,14 @@ export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
     this.logger = client ? client.options.logger : new Logger(RAKOMI_LOGGER_CONTEXT);
   }
 
-  catch(error: RakomiError, host: ArgumentsHost): void | Observable<never> {
-    const body: RakomiErrorResponseBody = { statusCode: error.status, ...error.toJSON() };
-    if (host.getType() !== 'http') {
-      // RPC / WebSocket transports: hand the same safe body to the transport's error path.
-      this.logServerError(error, `${host.getType()} handler`);
-      return throwError(() => body);
-    }
+  catch(error: RakomiError, host: ArgumentsHost): void | Observable<never> | Promise<never> {
+    const body = errorBody(error);
+    const type = host.getType<string>();
+    if (type !== 'http') this.logServerError(error, `${type} handler`);
+    // Nest hands a GraphQL filter's return value back as the resolver's result: only a rejection fails it.
+    if (type === 'graphql') return graphqlError(error).then((failure) => Promise.reject(failure));
+    if (type === 'ws') return sendWsException(host.switchToWs().getClient(), body);
+    if (type !== 'http') return throwError(() => body);
     const http = host.switchToHttp();
     const request: unknown = http.getRequest();
     const response: unknown = http.getResponse();

@@ -5,19 +5,24 @@ import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
 import { TokenService } from '../../token/token.service.js';
 import { RakomiAccessPolicy } from '../access/rakomi-access.policy.js';
 import { RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
-import { authorizationHeaders } from '../utils/http-request.util.js';
+import { authTransport } from '../transports/auth-transports.js';
 import { verifiedClaims } from '../verified-claims.js';
 
 /**
- * Verifies the `Authorization: Bearer <token>` of a request and puts the claims on
- * `request.user` (see `RakomiRequest` and `@CurrentUser()`). Usable per route
- * (`@UseGuards(RakomiAuthGuard)`) or globally (`{ provide: APP_GUARD, useClass: RakomiAuthGuard }`),
- * where `@Public()` opts a route or controller out; `@RakomiWebhook()` routes are never asked for a
- * token. It throws the catalog `RakomiError` (never returns `false`, which Nest would turn into a
- * generic 403). After authentication it applies `@TenantScoped()`, the module's `tenantParam` and
- * `@RequireClaims()` (403 `access/*`). Duplicate `Authorization` headers are rejected (400 `token/malformed`), never "first wins".
- * Works on Express and Fastify; other contexts (RPC, WebSocket, GraphQL) fail closed unless a
- * subclass overrides {@link getRequest}.
+ * Verifies the bearer token of a call and puts the claims where `@CurrentUser()` finds them
+ * (`request.user` on HTTP). Usable per route (`@UseGuards(RakomiAuthGuard)`) or globally
+ * (`{ provide: APP_GUARD, useClass: RakomiAuthGuard }`), where `@Public()` opts a route or
+ * controller out; `@RakomiWebhook()` routes are never asked for a token. It never returns `false`
+ * (which Nest would turn into a generic 403): it raises the catalog error in the transport's terms.
+ * Duplicate credentials are rejected (400 `token/malformed`), never "first wins". After
+ * authentication it applies `@TenantScoped()`, the module's `tenantParam` and `@RequireClaims()`
+ * (403 `access/*`).
+ *
+ * One guard for every transport, chosen by `context.getType()` (see `lib/nest/transports`):
+ * HTTP on Express and Fastify (`Authorization` header); GraphQL (the request's header, or a
+ * graphql-ws connection's `connectionParams.authorization`); WebSocket gateways (the handshake's
+ * socket.io `auth.token` or `Authorization` header); microservices (`data.authorization`, or
+ * where `@RpcAuthorization()` says).
  *
  * @example
  * providers: [{ provide: APP_GUARD, useClass: RakomiAuthGuard }]
@@ -29,32 +34,43 @@ export class RakomiAuthGuard implements CanActivate {
   constructor(
     private readonly tokens: TokenService,
     private readonly reflector: Reflector,
-    // Authorization (issue 13): @TenantScoped / @RequireClaims / tenantParam, applied after authentication.
+    // Authorization: @TenantScoped / @RequireClaims / tenantParam, applied after authentication.
     @Optional() private readonly access: RakomiAccessPolicy = new RakomiAccessPolicy(),
   ) {}
 
   /**
    * Synchronous while the signing key is known (Nest then goes on without waiting for a
    * microtask); a promise only when the key has to be fetched.
-   * @throws RakomiError `token/*` or `jwks/*`
+   * @throws RakomiError `token/*` or `jwks/*` (HTTP, GraphQL: the exception filter answers it);
+   *   `WsException` / `RpcException` carrying the catalog body (gateways, microservices)
    */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isOpenRoute(context.getClass(), context.getHandler())) return true;
 
-    const request = this.getRequest(context);
-    const claims = this.tokens.checkAuthorizationHeader(authorizationHeaders(request));
-    if (claims instanceof Promise) return claims.then((verified) => this.admit(context, request, verified));
-    return this.admit(context, request, claims);
+    const transport = authTransport(context.getType());
+    const holder = transport.claimsHolder(context);
+    try {
+      const claims = this.tokens.checkAuthorizationHeader(transport.credentials(context, holder));
+      if (claims instanceof Promise) {
+        return claims.then(
+          (verified) => this.admit(context, holder, verified),
+          (error: unknown) => transport.refuse(error),
+        );
+      }
+      return this.admit(context, holder, claims);
+    } catch (error) {
+      return transport.refuse(error);
+    }
   }
 
   /**
-   * Authorization (issue 13), once the token is verified (so a 401 always wins over a 403): the
+   * Authorization, once the token is verified (so a 401 always wins over a 403): the
    * route's tenant bindings, then its claim requirements.
    * @throws RakomiError `access/tenant_mismatch` or `access/insufficient_claims`
    */
-  private admit(context: ExecutionContext, request: object, claims: RakomiClaims): true {
-    attachClaims(request, claims);
-    this.access.enforce(context, request, claims);
+  private admit(context: ExecutionContext, holder: object | undefined, claims: RakomiClaims): true {
+    attachClaims(holder, claims);
+    this.access.enforce(context, holder ?? {}, claims);
     return true;
   }
 
@@ -85,22 +101,6 @@ export class RakomiAuthGuard implements CanActivate {
     if (guards.some(isRakomiAuthGuard)) return false;
     return this.reflector.get<boolean | undefined>(RAKOMI_PUBLIC_METADATA, controller) === true;
   }
-
-  /**
-   * The HTTP request (Express or Fastify) to authenticate. Override it to support another
-   * transport, e.g. GraphQL: `return GqlExecutionContext.create(context).getContext().req`.
-   * @throws Error for any non-HTTP context: the guard fails closed rather than let a request through unverified
-   */
-  protected getRequest(context: ExecutionContext): object {
-    if (context.getType() !== 'http') {
-      throw new Error(
-        `RakomiAuthGuard authenticates HTTP requests only and refused a "${context.getType()}" context ` +
-          `(${context.getClass().name}.${context.getHandler().name}). Mark it @Public(), or extend RakomiAuthGuard ` +
-          'and override getRequest() for this transport.',
-      );
-    }
-    return context.switchToHttp().getRequest<object>();
-  }
 }
 
 /** A `@UseGuards()` entry that is this guard (or a subclass), as a class or an instance. */
@@ -109,9 +109,14 @@ function isRakomiAuthGuard(guard: unknown): boolean {
   return guard instanceof RakomiAuthGuard;
 }
 
-/** Puts verified claims on the request for `request.user` and `@CurrentUser()`; lets it through. */
-function attachClaims(request: object, claims: RakomiClaims): true {
-  verifiedClaims.set(request, claims);
-  (request as { user?: RakomiClaims }).user = claims;
+/**
+ * Puts verified claims on their holder (request, GraphQL operation's `req`, socket, message
+ * context) for `user` and `@CurrentUser()`; lets the call through.
+ */
+function attachClaims(holder: object | undefined, claims: RakomiClaims): true {
+  if (holder !== undefined) {
+    verifiedClaims.set(holder, claims);
+    (holder as { user?: RakomiClaims }).user = claims;
+  }
   return true;
 }

@@ -1,9 +1,10 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
 import { TokenService } from '../../token/token.service.js';
 import { RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
 import { authorizationHeaders } from '../utils/http-request.util.js';
+import { rakomiModuleMissing } from '../utils/missing-module.js';
 import { verifiedClaims } from '../verified-claims.js';
 
 /**
@@ -23,10 +24,16 @@ import { verifiedClaims } from '../verified-claims.js';
 export class RakomiAuthGuard implements CanActivate {
   private readonly openRoutes = new WeakMap<Function, WeakMap<Function, boolean>>();
 
+  private readonly tokens: TokenService;
+
+  /** @throws Error at boot, naming the fix, when `RakomiModule` is not imported */
   constructor(
-    private readonly tokens: TokenService,
+    @Optional() @Inject(TokenService) tokens: TokenService | undefined,
     private readonly reflector: Reflector,
-  ) {}
+  ) {
+    if (tokens === undefined) throw rakomiModuleMissing('RakomiAuthGuard');
+    this.tokens = tokens;
+  }
 
   /**
    * Synchronous while the signing key is known (Nest then goes on without waiting for a

@@ -1,5 +1,7 @@
 import {
+  Inject,
   Injectable,
+  Optional,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
@@ -14,6 +16,7 @@ import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
 import { RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
 import { describeRoute, incomingMessage, requestHeaders } from '../utils/http-request.util.js';
 import { handlerSendsResponse } from '../utils/route-metadata.util.js';
+import { rakomiModuleMissing } from '../utils/missing-module.js';
 
 /** Body of the 200 that acknowledges an exact replay (the handler is not run again). */
 export const WEBHOOK_REPLAY_ACK = Object.freeze({ received: true, replay: true });
@@ -53,10 +56,12 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
   /** The module's logger (Nest's `Logger` under 'rakomi' by default; none with `logger: false`). */
   private readonly logger: RakomiLogger | undefined;
 
+  /** @throws Error at boot, naming the fix, when `RakomiModule` is not imported */
   constructor(
-    client: RakomiClient,
+    @Optional() @Inject(RakomiClient) client: RakomiClient | undefined,
     private readonly adapterHost: HttpAdapterHost,
   ) {
+    if (client === undefined) throw rakomiModuleMissing('@RakomiWebhook()');
     this.webhooks = client.webhooks;
     this.logger = client.options.logger;
   }

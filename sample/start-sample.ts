@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { mintSampleToken, signSampleWebhook } from './dev/dev-issuer.controller.js';
 import { loadSampleRakomiConfig } from './rakomi-config.js';
@@ -32,7 +33,7 @@ export async function startSample({ port, host, env = process.env }: StartSample
   });
   app.enableShutdownHooks();
   await app.listen(port, host);
-  const url = `http://localhost:${(app.getHttpServer().address() as { port: number }).port}`;
+  const url = appUrl(app.getHttpServer().address() as AddressInfo);
   if (!config.localIssuer) {
     return { app, url, banner: `Rakomi sample on ${url}, verifying against ${config.options.baseUrl ?? 'https://api.rakomi.com'}` };
   }
@@ -45,8 +46,14 @@ Rakomi sample on ${url}, verifying against a local test issuer (${config.localIs
   curl -H "Authorization: Bearer ${mintSampleToken(config.localIssuer)}" ${url}/me
   curl -X POST ${url}/webhooks/rakomi -H 'Content-Type: application/json' ${headerFlags.join(' ')} --data-raw ${shellQuote(webhook.body)}
 
-A fresh token any time:  curl -H "Authorization: Bearer $(npm run -s sample:token)" ${url}/me
+A fresh token any time:  curl -H "Authorization: Bearer $(curl -s ${url}/dev/token)" ${url}/me
 Set RAKOMI_API_KEY and RAKOMI_AUDIENCE (and RAKOMI_BASE_URL, RAKOMI_WEBHOOK_SECRET) to verify against a real Rakomi instead.
 `;
   return { app, url, banner };
+}
+
+/** Where the sample answers: `localhost` when it listens on every interface, else the address it is bound to. */
+function appUrl({ address, family, port }: AddressInfo): string {
+  const host = address === '0.0.0.0' || address === '::' ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
+  return `http://${host}:${port}`;
 }

@@ -3,6 +3,7 @@ export {
   RakomiTestIssuer,
   base64url,
   type BadTokenKind,
+  type IssuerWebhookOptions,
   type RakomiTestIssuerOptions,
   type RawSignOptions,
   type RecordedRequest,
@@ -12,3 +13,5 @@ export {
   type TestTokenOptions,
 } from './rakomi-test-issuer.js';
 export { signWebhook, webhookSignature, type SignWebhookOptions, type SignedWebhook } from './webhook-signer.js';
+// The Nest helpers load @nestjs/*; the issuer above does not.
+export { RakomiLocalModule, useRakomiTestIssuer, type ProviderOverridingBuilder, type RakomiLocalModuleOptions } from './nest/index.js';

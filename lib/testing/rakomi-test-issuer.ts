@@ -79,6 +79,13 @@ export interface TestTokenOptions {
   key?: TestSigningKey;
 }
 
+/** Options of {@link RakomiTestIssuer.signWebhook}: the issuer's secret and clock unless given. */
+export interface IssuerWebhookOptions {
+  deliveryId?: string;
+  timestamp?: number;
+  secrets?: string[];
+}
+
 /** Options of {@link RakomiTestIssuer.sign}. */
 export interface RawSignOptions {
   /** RSA private key for RS256. @default the current key */
@@ -353,12 +360,12 @@ export class RakomiTestIssuer {
 
   /**
    * Signs a webhook the way Rakomi does (see `signWebhook`), with this issuer's secret and clock
-   * unless `options` say otherwise.
+   * unless `options` say otherwise. The body comes back as sent: a string for a string or an
+   * object (its JSON), a `Buffer` for bytes.
    */
-  signWebhook(
-    body: string | object,
-    options: { deliveryId?: string; timestamp?: number; secrets?: string[] } = {},
-  ): SignedWebhook<string | Buffer> {
+  signWebhook(body: Buffer | Uint8Array, options?: IssuerWebhookOptions): SignedWebhook<Buffer>;
+  signWebhook(body: string | object, options?: IssuerWebhookOptions): SignedWebhook<string>;
+  signWebhook(body: string | object, options: IssuerWebhookOptions = {}): SignedWebhook<string | Buffer> {
     return signWebhook(body, {
       secrets: options.secrets ?? [this.webhookSecret],
       timestamp: options.timestamp ?? Math.floor(this.now() / 1000),

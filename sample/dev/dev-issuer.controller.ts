@@ -31,6 +31,5 @@ export function mintSampleToken(issuer: RakomiTestIssuer): string {
 
 /** A `user.created` webhook signed like Rakomi signs it (valid for five minutes). */
 export function signSampleWebhook(issuer: RakomiTestIssuer): { body: string; headers: Record<string, string> } {
-  const { body, headers } = issuer.signWebhook({ type: 'user.created', data: { id: 'usr_sample', email: 'ada@example.com' } });
-  return { body: body.toString(), headers };
+  return issuer.signWebhook({ type: 'user.created', data: { id: 'usr_sample', email: 'ada@example.com' } });
 }

@@ -51,7 +51,7 @@ describe('sample app with the embedded local issuer (no environment)', () => {
     await http.post('/webhooks/rakomi').set({ ...webhookHeaders, 'X-Rakomi-Timestamp': '1' }).send(webhookBody).expect(400);
   });
 
-  it('mints fresh tokens for `npm run sample:token`', async () => {
+  it('mints fresh tokens at /dev/token (the banner\'s "fresh token" line)', async () => {
     const minted = await http.get('/dev/token').expect(200);
     expect(minted.type).toBe('text/plain');
     await http.get('/me').set('Authorization', `Bearer ${minted.text}`).expect(200);

@@ -46,9 +46,9 @@ describe('package manifest', () => {
 });
 
 describe('architecture', () => {
-  it('keeps the core free of Nest: only lib/nest and lib/index.ts import @nestjs/*', () => {
+  it('keeps the core free of Nest: only lib/nest, lib/testing/nest and lib/index.ts import @nestjs/*', () => {
     const offenders = libFiles
-      .filter((file) => !inFolder('nest')(file) && !file.endsWith('lib/index.ts'))
+      .filter((file) => !inFolder('nest')(file) && !inFolder('testing/nest')(file) && !file.endsWith('lib/index.ts'))
       .filter((file) => importsOf(file).some((specifier) => specifier.startsWith('@nestjs/')));
     expect(offenders.map((file) => relative(root, file))).toEqual([]);
   });
@@ -57,7 +57,8 @@ describe('architecture', () => {
     const offenders = libFiles.filter((file) => {
       const specifiers = importsOf(file);
       if (specifiers.some((specifier) => specifier.includes('/test/'))) return true;
-      if (inFolder('testing')(file)) return specifiers.some((specifier) => specifier.includes('/nest/'));
+      if (inFolder('testing/nest')(file)) return false;
+      if (inFolder('testing')(file)) return specifiers.some((specifier) => /(^|\/)nest\//.test(specifier) && !specifier.startsWith('./nest/'));
       if (inFolder('nest')(file)) return specifiers.some((specifier) => specifier.includes('/testing/'));
       return !file.endsWith('lib/index.ts') && specifiers.some((specifier) => /\/(nest|testing)\//.test(specifier));
     });

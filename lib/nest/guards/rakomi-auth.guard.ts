@@ -1,4 +1,4 @@
-import { Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
@@ -6,6 +6,7 @@ import { TokenService } from '../../token/token.service.js';
 import { RakomiAccessPolicy } from '../access/rakomi-access.policy.js';
 import { RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
 import { authTransport } from '../transports/auth-transports.js';
+import { rakomiModuleMissing } from '../utils/missing-module.js';
 import { verifiedClaims } from '../verified-claims.js';
 
 /**
@@ -31,12 +32,18 @@ import { verifiedClaims } from '../verified-claims.js';
 export class RakomiAuthGuard implements CanActivate {
   private readonly openRoutes = new WeakMap<Function, WeakMap<Function, boolean>>();
 
+  private readonly tokens: TokenService;
+
+  /** @throws Error at boot, naming the fix, when `RakomiModule` is not imported */
   constructor(
-    private readonly tokens: TokenService,
+    @Optional() @Inject(TokenService) tokens: TokenService | undefined,
     private readonly reflector: Reflector,
     // Authorization: @TenantScoped / @RequireClaims / tenantParam, applied after authentication.
     @Optional() private readonly access: RakomiAccessPolicy = new RakomiAccessPolicy(),
-  ) {}
+  ) {
+    if (tokens === undefined) throw rakomiModuleMissing('RakomiAuthGuard');
+    this.tokens = tokens;
+  }
 
   /**
    * Synchronous while the signing key is known (Nest then goes on without waiting for a

@@ -1,5 +1,7 @@
 import {
+  Inject,
   Injectable,
+  Optional,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
@@ -16,6 +18,7 @@ import { RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
 import { incomingMessage, requestHeaders } from '../utils/http-request.util.js';
 import { isJsonMediaType } from '../utils/json-media-type.util.js';
 import { handlerSendsResponse } from '../utils/route-metadata.util.js';
+import { rakomiModuleMissing } from '../utils/missing-module.js';
 
 /** Body of the 200 that acknowledges an exact replay (the handler is not run again). */
 export const WEBHOOK_REPLAY_ACK = Object.freeze({ received: true, replay: true });
@@ -64,10 +67,12 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
   /** Replayed deliveries already logged: a replay is logged once per delivery id per episode. */
   private readonly loggedReplays = new OncePerEpisode();
 
+  /** @throws Error at boot, naming the fix, when `RakomiModule` is not imported */
   constructor(
-    client: RakomiClient,
+    @Optional() @Inject(RakomiClient) client: RakomiClient | undefined,
     private readonly adapterHost: HttpAdapterHost,
   ) {
+    if (client === undefined) throw rakomiModuleMissing('@RakomiWebhook()');
     this.webhooks = client.webhooks;
     this.logger = client.options.logger;
   }

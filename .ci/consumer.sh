@@ -11,8 +11,8 @@ consumer() {
   cp test/consumers/rakomi-nestjs.tgz "$CI_OUT/"
   cd "$dir" || return 1
   node "$repo/test/consumers/unpin-tarball.cjs" || return 1
-  consumer_check npm ci --no-audit --no-fund || return 1
-  consumer_check npm install --no-audit --no-fund
+  consumer_check npm ci --prefer-offline --no-audit --no-fund || return 1
+  consumer_check npm install --prefer-offline --no-audit --no-fund
   consumer_check npm ls @rakomi/nestjs @nestjs/core
   consumer_check npm run -s typecheck
   consumer_jest test

@@ -1,8 +1,7 @@
-# Helpers for .ci/run: timed stages, a small parallel job runner and the summed "N passed, N failed".
+# Helpers for .ci/run: timed stages, a job runner with lanes and the summed "N passed, N failed".
 # Every job writes "<passed> <failed>" to $CI_OUT/<name>.count and its output to $CI_OUT/<name>.log.
 
 CI_OUT="${CI_OUT:-$(mktemp -d /tmp/rakomi-ci.XXXXXX)}"
-CI_JOBS="${CI_JOBS:-2}"
 CI_TIMINGS=()
 
 stage() { printf '\n== %s\n' "$*"; STAGE_NAME="$*"; STAGE_START=$SECONDS; }
@@ -13,14 +12,15 @@ must() { "$@" || { echo "CI: failed: $*" >&2; record setup 0 1; finish; }; }
 
 record() { echo "$2 $3" >>"$CI_OUT/$1.count"; }
 
-# job NAME COMMAND...: runs COMMAND in the background (at most $CI_JOBS at once), output in $CI_OUT/NAME.log;
-# COMMAND records its checks under $JOB_NAME.
+# job LANE NAME COMMAND...: runs COMMAND in the background, one job per LANE at a time (lanes run side by
+# side), output in $CI_OUT/NAME.log; COMMAND records its checks under $JOB_NAME.
 job() {
-  local name=$1
-  shift
-  while [ "$(jobs -rp | wc -l)" -ge "$CI_JOBS" ]; do wait -n; done
-  echo "-- start $name"
+  local lane=$1 name=$2
+  shift 2
   (
+    exec {lock}>"$CI_OUT/$lane.lane"
+    flock "$lock"
+    echo "-- start $name ($lane lane)"
     start=$SECONDS
     JOB_NAME=$name
     "$@" >"$CI_OUT/$name.log" 2>&1

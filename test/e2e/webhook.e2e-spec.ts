@@ -29,6 +29,7 @@ import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
 import { expectNoLeak } from './fixtures/leak.js';
 import { rawRequest } from './fixtures/raw-http.js';
+import { nestMajor } from '../support/nest-major.js';
 
 /** What the handlers saw: proves whether (and how often) a handler ran. */
 @Injectable()
@@ -372,9 +373,12 @@ describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter
     }
   });
 
-  it('app.enableCsrfProtection(): server-to-server deliveries pass; exclude the route if a proxy adds a foreign Origin', async () => {
+  it('app.enableCsrfProtection() (Nest 12): server-to-server deliveries pass; exclude the route if a proxy adds a foreign Origin', async () => {
+    // Nest 11 has no enableCsrfProtection(): there a foreign Origin passes on every route.
+    let csrf = false;
     const configure = (app: INestApplication): void => {
-      app.enableCsrfProtection({ exclude: [{ path: 'hooks/accepted', method: RequestMethod.POST }] });
+      csrf = typeof (app as Partial<Pick<INestApplication, 'enableCsrfProtection'>>).enableCsrfProtection === 'function';
+      if (csrf) app.enableCsrfProtection({ exclude: [{ path: 'hooks/accepted', method: RequestMethod.POST }] });
     };
     const started = await startApp(adapter, WebhookAppModule.with(issuer.moduleOptions()), { configure });
     try {
@@ -388,7 +392,8 @@ describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter
         ...notExcluded.headers,
         Origin: 'https://sender.example',
       });
-      expect(refused.status).toBe(403);
+      expect(refused.status).toBe(csrf ? 403 : 201); // 201: the route's default POST status
+      expect(csrf).toBe(nestMajor() >= 12);
     } finally {
       await started.close();
     }

@@ -2,12 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
+type Conditions = { types: string; default: string };
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string;
   type: string;
-  exports: Record<string, { types: string; default: string } | string>;
+  main: string;
+  types: string;
+  exports: Record<string, { import: Conditions; require: Conditions } | string>;
+  typesVersions: Record<string, Record<string, string[]>>;
   files: string[];
   sideEffects: boolean;
+  engines: { node: string };
   dependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
   peerDependenciesMeta: Record<string, { optional?: boolean }>;
@@ -28,11 +33,31 @@ const libFiles = sourceFiles(join(root, 'lib'));
 const inFolder = (folder: string) => (file: string) => relative(join(root, 'lib'), file).startsWith(`${folder}/`);
 
 describe('package manifest', () => {
-  it('is the ESM package @rakomi/nestjs with a root and a ./testing entry point, shipping dist only', () => {
+  it('is a dual package: ESM (dist) behind import, CommonJS (dist/cjs) behind require, for . and ./testing', () => {
     expect([manifest.name, manifest.type, manifest.sideEffects]).toEqual(['@rakomi/nestjs', 'module', false]);
-    expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
-    expect(manifest.exports['./testing']).toEqual({ types: './dist/testing/index.d.ts', default: './dist/testing/index.js' });
+    const entry = (esm: string) => ({
+      import: { types: `./dist/${esm}.d.ts`, default: `./dist/${esm}.js` },
+      require: { types: `./dist/cjs/${esm}.d.ts`, default: `./dist/cjs/${esm}.js` },
+    });
+    expect(manifest.exports).toEqual({
+      '.': entry('index'),
+      './testing': entry('testing/index'),
+      './package.json': './package.json',
+    });
     expect(manifest.files).toEqual(['dist']);
+  });
+
+  it('resolves types for the old node10 resolution too: main/types are the CommonJS build, typesVersions maps ./testing', () => {
+    expect([manifest.main, manifest.types]).toEqual(['./dist/cjs/index.js', './dist/cjs/index.d.ts']);
+    expect(manifest.typesVersions).toEqual({ '*': { testing: ['./dist/cjs/testing/index.d.ts'] } });
+  });
+
+  it('accepts Nest 11 and 12 as peers and names the Node majors CI runs on', () => {
+    expect([manifest.peerDependencies['@nestjs/common'], manifest.peerDependencies['@nestjs/core']]).toEqual([
+      '^11.0.0 || ^12.0.0',
+      '^11.0.0 || ^12.0.0',
+    ]);
+    expect(manifest.engines.node).toBe('^20.19.0 || ^22.12.0 || ^24.0.0');
   });
 
   it('depends at run time on jose and tslib only; Nest, rxjs and reflect-metadata are peers, ioredis and the transports optional ones', () => {

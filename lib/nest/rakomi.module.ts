@@ -1,5 +1,6 @@
-import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { preloadJwks } from '../client/preload-jwks.js';
 import { RakomiClient } from '../client/rakomi.client.js';
 import { TokenService } from '../token/token.service.js';
 import { WebhookService } from '../webhook/webhook.service.js';
@@ -10,7 +11,8 @@ import { RAKOMI_PROVIDERS } from './rakomi.providers.js';
 /**
  * Provides and exports `RakomiClient`, `TokenService` and `WebhookService`, and registers
  * `RakomiExceptionFilter` for the whole app. A bad configuration fails the start-up with its
- * `config/*` error; the client's timers stop when the application shuts down.
+ * `config/*` error; the JWK Set is fetched at bootstrap (`jwks.preload`); the client's timers stop
+ * when the application shuts down.
  *
  * @example
  * RakomiModule.forRoot({ apiKey: process.env.RAKOMI_API_KEY!, audience: 'my-api', isGlobal: true })
@@ -28,9 +30,18 @@ import { RAKOMI_PROVIDERS } from './rakomi.providers.js';
   providers: [...RAKOMI_PROVIDERS, { provide: APP_FILTER, useClass: RakomiExceptionFilter }],
   exports: [RakomiClient, TokenService, WebhookService],
 })
-export class RakomiModule extends RakomiConfigurableModuleClass implements OnApplicationShutdown {
+export class RakomiModule extends RakomiConfigurableModuleClass implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(private readonly client: RakomiClient) {
     super();
+  }
+
+  /**
+   * Fetches the JWK Set before the app starts listening, as `jwks.preload` says (default
+   * `'best-effort'`: a failure is logged and the app boots anyway).
+   * @throws RakomiError `jwks/fetch_failed` or `jwks/invalid_response` with `jwks.preload: 'required'`
+   */
+  onApplicationBootstrap(): Promise<void> {
+    return preloadJwks(this.client);
   }
 
   /** Stops the background JWKS refreshes so the process can exit. */

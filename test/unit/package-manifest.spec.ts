@@ -32,15 +32,18 @@ describe('package manifest', () => {
     expect([manifest.name, manifest.type, manifest.sideEffects]).toEqual(['@rakomi/nestjs', 'module', false]);
     expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
     expect(manifest.exports['./testing']).toEqual({ types: './dist/testing/index.d.ts', default: './dist/testing/index.js' });
+    expect(manifest.exports['./health']).toEqual({ types: './dist/nest/health/index.d.ts', default: './dist/nest/health/index.js' });
     expect(manifest.files).toEqual(['dist']);
   });
 
   it('depends at run time on jose and tslib only; Nest, rxjs and reflect-metadata are peers, ioredis an optional one', () => {
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['jose', 'tslib']);
     expect(Object.keys(manifest.peerDependencies).sort()).toEqual(
-      ['@nestjs/common', '@nestjs/core', 'ioredis', 'reflect-metadata', 'rxjs'].sort(),
+      ['@nestjs/common', '@nestjs/core', '@nestjs/terminus', '@opentelemetry/api', 'ioredis', 'reflect-metadata', 'rxjs'].sort(),
     );
-    expect(manifest.peerDependenciesMeta.ioredis?.optional).toBe(true);
+    for (const optional of ['ioredis', '@nestjs/terminus', '@opentelemetry/api']) {
+      expect(manifest.peerDependenciesMeta[optional]?.optional).toBe(true);
+    }
   });
 });
 
@@ -61,6 +64,12 @@ describe('architecture', () => {
       return !file.endsWith('lib/index.ts') && specifiers.some((specifier) => /\/(nest|testing)\//.test(specifier));
     });
     expect(offenders.map((file) => relative(root, file))).toEqual([]);
+  });
+
+  it('loads @nestjs/terminus only from the ./health entry point and @opentelemetry/api only by a lazy import()', () => {
+    const terminus = libFiles.filter((file) => importsOf(file).includes('@nestjs/terminus'));
+    expect(terminus.map((file) => relative(root, file))).toEqual(['lib/nest/health/rakomi.health-indicator.ts']);
+    expect(libFiles.filter((file) => importsOf(file).includes('@opentelemetry/api'))).toEqual([]);
   });
 
   it('imports ioredis nowhere at run time (RedisReplayStore types its client structurally)', () => {

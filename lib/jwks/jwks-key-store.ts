@@ -72,6 +72,7 @@ export class JwksKeyStore {
   private loggedBudget = false;
   private loggedExpired = false;
 
+  /** @param observer told about every fetch as it settles (metrics) */
   constructor(
     options: StoreOptions,
     private readonly observer?: JwksFetchObserver,

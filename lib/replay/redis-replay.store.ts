@@ -2,8 +2,8 @@ import type { ReplayStore } from './replay-store.interface.js';
 import { settleWithin } from './settle-within.js';
 
 /**
- * The one command the store sends. An ioredis `Redis` (or `Cluster`) satisfies it; typing it
- * structurally keeps `ioredis` an optional peer dependency.
+ * The commands the store sends (`SET … NX`, and `PING` for health checks). An ioredis `Redis` (or
+ * `Cluster`) satisfies it; typing it structurally keeps `ioredis` an optional peer dependency.
  */
 export interface RedisSetNxClient {
   set(key: string, value: string, secondsToken: 'EX', seconds: number, nx: 'NX'): Promise<'OK' | null>;

@@ -1,9 +1,13 @@
 // `rakomi-nestjs explain` as a child process (the built bin), against the real local issuer.
+import { jest } from '@jest/globals';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
+
+// Real app boots, child processes and RSA work on a shared 2-core machine: generous per-test budget.
+jest.setTimeout(30_000);
 
 const root = new URL('../../', import.meta.url).pathname;
 let outDir: string;

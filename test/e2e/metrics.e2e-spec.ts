@@ -1,4 +1,5 @@
 // OpenTelemetry metrics with a real MeterProvider + InMemoryMetricExporter, after real HTTP requests.
+import { jest } from '@jest/globals';
 import { Controller, Get, Module, Post, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { metrics } from '@opentelemetry/api';
@@ -7,6 +8,9 @@ import request from 'supertest';
 import { CurrentUser, RakomiAuthGuard, RakomiModule, RakomiWebhook, type RakomiModuleOptions } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import { startApp, type StartedApp } from './fixtures/app.factory.js';
+
+// Real app boots, child processes and RSA work on a shared 2-core machine: generous per-test budget.
+jest.setTimeout(30_000);
 
 @Controller()
 class MetricsController {

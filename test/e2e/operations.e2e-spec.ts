@@ -1,5 +1,6 @@
 // Production operations over real HTTP: JWKS preload at bootstrap against the real local issuer,
 // and the @nestjs/terminus health indicator in each state (fresh, stale, failing, Redis down/up).
+import { jest } from '@jest/globals';
 import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
@@ -9,6 +10,9 @@ import { CurrentUser, Public, RakomiAuthGuard, RakomiModule, RedisReplayStore, t
 import { RakomiHealthIndicator } from '@rakomi/nestjs/health';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+
+// Real app boots, child processes and RSA work on a shared 2-core machine: generous per-test budget.
+jest.setTimeout(30_000);
 
 @Controller()
 class OpsController {

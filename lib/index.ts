@@ -9,6 +9,7 @@ export type { CatalogEntry, RakomiErrorCode, RakomiErrorJson, RakomiErrorOptions
 // Options
 export type {
   RakomiJwksOptions,
+  RakomiJwksPreload,
   RakomiLogger,
   RakomiModuleOptions,
   RakomiTokenCacheOptions,
@@ -22,6 +23,8 @@ export type { RakomiClaims } from './token/rakomi-claims.interface.js';
 export { WebhookService, type WebhookHeaders } from './webhook/webhook.service.js';
 export type { RakomiWebhookEvent } from './webhook/rakomi-webhook-event.interface.js';
 export type { ReplayStore } from './replay/replay-store.interface.js';
+export type { KeySetState, KeySetStatus, RakomiStatus, ReplayStoreStatus } from './status/rakomi-status.interface.js';
+export { CACHE_ATTRIBUTE, OUTCOME_ATTRIBUTE } from './metrics/rakomi-metrics.js';
 export { MemoryReplayStore, ReplayStoreFullError, type MemoryReplayStoreOptions } from './replay/memory-replay.store.js';
 export {
   RedisReplayStore,

@@ -1,8 +1,12 @@
+import { bindMetrics } from '../metrics/bind-metrics.js';
 import { resolveOptions } from '../options/resolve-options.js';
 import type { RakomiModuleOptions } from '../options/rakomi-options.interface.js';
 import type { ResolvedRakomiOptions } from '../options/resolved-options.interface.js';
 import type { RakomiClaims } from '../token/rakomi-claims.interface.js';
 import { TokenService } from '../token/token.service.js';
+import { describeKeySet } from '../status/key-set-status.js';
+import type { RakomiStatus } from '../status/rakomi-status.interface.js';
+import { checkReplayStore } from '../status/replay-store-status.js';
 import type { RakomiWebhookEvent } from '../webhook/rakomi-webhook-event.interface.js';
 import { WebhookService, type WebhookHeaders } from '../webhook/webhook.service.js';
 
@@ -19,6 +23,8 @@ export class RakomiClient {
   readonly options: ResolvedRakomiOptions;
   readonly tokens: TokenService;
   readonly webhooks: WebhookService;
+  /** Settles once OpenTelemetry metrics are bound (or known to be off). */
+  private readonly metricsBound: Promise<void>;
 
   /**
    * @throws RakomiError `config/missing_api_key`, `config/invalid_base_url`,
@@ -28,6 +34,30 @@ export class RakomiClient {
     this.options = resolveOptions(options);
     this.tokens = new TokenService(this.options);
     this.webhooks = new WebhookService(this.options);
+    this.metricsBound = bindMetrics(this.tokens, this.webhooks);
+  }
+
+  /**
+   * Fetches the JWK Set now (bounded by `jwks.timeout`) so the first request finds it warm; also
+   * waits until OpenTelemetry metrics are bound. `RakomiModule` calls it at application bootstrap
+   * as `jwks.preload` says.
+   * @throws RakomiError `jwks/fetch_failed` or `jwks/invalid_response`; the stale-key and backoff
+   *   machinery carry on either way
+   */
+  async ready(): Promise<void> {
+    await this.metricsBound;
+    await this.tokens.reload();
+  }
+
+  /**
+   * What a health check needs: the key set's state (fresh / stale with its age / failing with the
+   * last error code and the next retry) and whether the webhook replay store answers (Redis `PING`).
+   * `healthy` is false only when tokens cannot be verified or the replay store is down.
+   */
+  async getStatus(): Promise<RakomiStatus> {
+    const keySet = describeKeySet(this.tokens.keySetSnapshot());
+    const replayStore = await checkReplayStore(this.options.replayStore);
+    return { healthy: keySet.serving && replayStore.state !== 'down', keySet, replayStore };
   }
 
   /**

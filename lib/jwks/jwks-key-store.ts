@@ -5,6 +5,7 @@ import type { RakomiLogger } from '../options/rakomi-logger.interface.js';
 import type { ResolvedRakomiOptions } from '../options/resolved-options.interface.js';
 import { importJwkSet, type KeySet } from './jwk-set.js';
 import { fetchJwksDocument } from './jwks-fetch.js';
+import type { JwksFetchObserver, JwksSnapshot } from './jwks-snapshot.js';
 import type { VerificationKey } from './verification-key.js';
 
 /** First backoff delay after a failed fetch, ms (doubles per consecutive failure). */
@@ -71,7 +72,11 @@ export class JwksKeyStore {
   private loggedBudget = false;
   private loggedExpired = false;
 
-  constructor(options: StoreOptions) {
+  /** @param observer told about every fetch as it settles (metrics) */
+  constructor(
+    options: StoreOptions,
+    private readonly observer?: JwksFetchObserver,
+  ) {
     this.url = options.jwksUrl;
     this.fixCommand = `curl ${options.jwksUrl}`;
     this.cacheMaxAgeMs = options.jwks.cacheMaxAge * 1000;
@@ -135,6 +140,20 @@ export class JwksKeyStore {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.closeController.abort();
+  }
+
+  /** The store's state right now, for health checks and metrics (see `describeKeySet`). */
+  snapshot(): JwksSnapshot {
+    const now = this.clock();
+    return {
+      fetchedAgoMs: this.keySet === undefined ? undefined : now - (this.freshUntil - this.cacheMaxAgeMs),
+      freshForMs: this.freshUntil - now,
+      servableForMs: this.staleUntil - now,
+      keyCount: this.keySet?.keys.size ?? 0,
+      lastFailureCode: this.lastFailure?.code,
+      retryInMs: Math.max(0, this.retryNotBefore - now),
+      consecutiveFailures: this.consecutiveFailures,
+    };
   }
 
   /** The current generation, or `undefined` before the first successful fetch (for tests and metrics). */
@@ -211,7 +230,7 @@ export class JwksKeyStore {
 
   /** Starts one fetch; every concurrent caller shares it until it settles. */
   private startFetch(): Promise<KeySet> {
-    this.lastAttemptAt = this.clock();
+    const startedAt = (this.lastAttemptAt = this.clock());
     const generation = this.generation + 1;
     const attempt = fetchJwksDocument(this.url, {
       timeoutMs: this.timeoutMs,
@@ -224,11 +243,14 @@ export class JwksKeyStore {
         (keySet) => {
           this.inflight = undefined;
           this.onSuccess(keySet);
+          this.observer?.(undefined, this.clock() - startedAt);
           return keySet;
         },
         (error: unknown) => {
           this.inflight = undefined;
-          throw this.onFailure(error);
+          const failure = this.onFailure(error);
+          this.observer?.(failure.code, this.clock() - startedAt);
+          throw failure;
         },
       );
     this.inflight = attempt;

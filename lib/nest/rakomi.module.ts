@@ -1,5 +1,6 @@
-import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { preloadJwks } from '../client/preload-jwks.js';
 import { RakomiClient } from '../client/rakomi.client.js';
 import { TokenService } from '../token/token.service.js';
 import { WebhookService } from '../webhook/webhook.service.js';
@@ -12,7 +13,9 @@ import { RAKOMI_PROVIDERS } from './rakomi.providers.js';
 /**
  * Provides and exports `RakomiClient`, `TokenService`, `WebhookService` and `RakomiAccessPolicy`, and registers
  * `RakomiExceptionFilter` for the whole app. A bad configuration fails the start-up with its
- * `config/*` error (so does misused authorization metadata, checked by `RakomiAccessValidator`); the client's timers stop when the application shuts down.
+ * `config/*` error (so does misused authorization metadata, checked by `RakomiAccessValidator`);
+ * the JWK Set is fetched at bootstrap (`jwks.preload`); the client's timers stop when the
+ * application shuts down.
  *
  * @example
  * RakomiModule.forRoot({ apiKey: process.env.RAKOMI_API_KEY!, audience: 'my-api', isGlobal: true })
@@ -35,9 +38,18 @@ import { RAKOMI_PROVIDERS } from './rakomi.providers.js';
   ],
   exports: [RakomiClient, TokenService, WebhookService, RakomiAccessPolicy],
 })
-export class RakomiModule extends RakomiConfigurableModuleClass implements OnApplicationShutdown {
+export class RakomiModule extends RakomiConfigurableModuleClass implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(private readonly client: RakomiClient) {
     super();
+  }
+
+  /**
+   * Fetches the JWK Set before the app starts listening, as `jwks.preload` says (default
+   * `'best-effort'`: a failure is logged and the app boots anyway).
+   * @throws RakomiError `jwks/fetch_failed` or `jwks/invalid_response` with `jwks.preload: 'required'`
+   */
+  onApplicationBootstrap(): Promise<void> {
+    return preloadJwks(this.client);
   }
 
   /** Stops the background JWKS refreshes so the process can exit. */

@@ -1,6 +1,14 @@
 import type { ReplayStore } from '../replay/replay-store.interface.js';
 import type { RakomiLogger } from './rakomi-logger.interface.js';
 
+/**
+ * When `RakomiModule` fetches the JWK Set at application bootstrap (`onApplicationBootstrap`, bounded
+ * by `jwks.timeout`): `'best-effort'` waits for it and, when it fails, logs a warning and boots anyway
+ * (the backoff and stale-key machinery carry on); `'required'` fails the boot with `jwks/fetch_failed`
+ * (or `jwks/invalid_response`); `false` fetches on the first request. `RakomiClient.ready()` does the same by hand.
+ */
+export type RakomiJwksPreload = 'best-effort' | 'required' | false;
+
 /** JWKS fetching and caching. Durations are in seconds. */
 export interface RakomiJwksOptions {
   /** How long a fetched key set counts as fresh. @default 600 */
@@ -13,6 +21,8 @@ export interface RakomiJwksOptions {
   maxStale?: number;
   /** Cap on the decompressed response body, in bytes. @default 524288 */
   maxBytes?: number;
+  /** Fetch the key set at application bootstrap, see {@link RakomiJwksPreload}. @default 'best-effort' */
+  preload?: RakomiJwksPreload;
 }
 
 /** The verified-token cache. Durations are in seconds. */

@@ -11,7 +11,7 @@ import {
   type NumericOptionPath,
 } from './option-limits.js';
 import type { RakomiLogger } from './rakomi-logger.interface.js';
-import type { RakomiModuleOptions } from './rakomi-options.interface.js';
+import type { RakomiJwksPreload, RakomiModuleOptions } from './rakomi-options.interface.js';
 import type { ResolvedRakomiOptions } from './resolved-options.interface.js';
 import { decodeWebhookSecrets } from './webhook-secret.js';
 
@@ -19,7 +19,8 @@ const TOP_LEVEL_KEYS = new Set([
   'apiKey', 'baseUrl', 'issuer', 'audience', 'clockTolerance', 'maxTokenLifetime', 'webhookSecret',
   'webhookTolerance', 'webhookMaxBytes', 'jwks', 'tokenCache', 'replayStore', 'realm', 'logger', 'now',
 ]);
-const JWKS_KEYS = new Set(['cacheMaxAge', 'cooldown', 'timeout', 'maxStale', 'maxBytes']);
+const JWKS_KEYS = new Set(['cacheMaxAge', 'cooldown', 'timeout', 'maxStale', 'maxBytes', 'preload']);
+const PRELOAD_MODES: readonly unknown[] = ['best-effort', 'required', false];
 const TOKEN_CACHE_KEYS = new Set(['maxEntries', 'maxAge']);
 /** RFC 9110 `token` characters: a realm made of them never needs escaping in a challenge. */
 const REALM_PATTERN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
@@ -105,7 +106,14 @@ function jwksOptions(value: unknown): ResolvedRakomiOptions['jwks'] {
     timeout: numeric('jwks.timeout', jwks.timeout),
     maxStale: numeric('jwks.maxStale', jwks.maxStale),
     maxBytes: numeric('jwks.maxBytes', jwks.maxBytes),
+    preload: preloadMode(jwks.preload),
   });
+}
+
+function preloadMode(value: unknown): RakomiJwksPreload {
+  if (value === undefined) return 'best-effort';
+  if (!PRELOAD_MODES.includes(value)) throw invalidOption('jwks.preload');
+  return value as RakomiJwksPreload;
 }
 
 function tokenCacheOptions(value: unknown): ResolvedRakomiOptions['tokenCache'] {

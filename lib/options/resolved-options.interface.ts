@@ -1,5 +1,6 @@
 import type { ReplayStore } from '../replay/replay-store.interface.js';
 import type { RakomiLogger } from './rakomi-logger.interface.js';
+import type { RakomiJwksPreload } from './rakomi-options.interface.js';
 
 /** Options after validation: every default filled in, durations still in seconds. */
 export interface ResolvedRakomiOptions {
@@ -20,6 +21,7 @@ export interface ResolvedRakomiOptions {
     readonly timeout: number;
     readonly maxStale: number;
     readonly maxBytes: number;
+    readonly preload: RakomiJwksPreload;
   };
   readonly tokenCache: false | { readonly maxEntries: number; readonly maxAge: number };
   readonly replayStore: ReplayStore | false;

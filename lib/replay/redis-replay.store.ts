@@ -2,11 +2,13 @@ import type { ReplayStore } from './replay-store.interface.js';
 import { settleWithin } from './settle-within.js';
 
 /**
- * The one command the store sends. An ioredis `Redis` (or `Cluster`) satisfies it; typing it
- * structurally keeps `ioredis` an optional peer dependency.
+ * The commands the store sends (`SET … NX`, and `PING` for health checks). An ioredis `Redis` (or
+ * `Cluster`) satisfies it; typing it structurally keeps `ioredis` an optional peer dependency.
  */
 export interface RedisSetNxClient {
   set(key: string, value: string, secondsToken: 'EX', seconds: number, nx: 'NX'): Promise<'OK' | null>;
+  /** Used by {@link RedisReplayStore.ping} (health checks) when the client has it. */
+  ping?(): Promise<string>;
 }
 
 /** Options of {@link RedisReplayStore}. */
@@ -72,6 +74,16 @@ export class RedisReplayStore implements ReplayStore {
     if (reply === 'OK') return true;
     if (reply === null) return false;
     throw new ReplayStoreUnavailableError('Replay store gave an unexpected reply');
+  }
+
+  /**
+   * Sends `PING`, bounded by `timeoutMs` (health checks).
+   * @throws ReplayStoreUnavailableError when Redis fails, does not answer in time, or the client has no `ping()`
+   */
+  async ping(): Promise<void> {
+    const redis = this.#redis;
+    if (typeof redis.ping !== 'function') throw new ReplayStoreUnavailableError('Replay store client cannot ping');
+    await this.#withDeadline(() => redis.ping!());
   }
 
   /** Settles with the command, or rejects after `timeoutMs`; a late answer is then ignored. */

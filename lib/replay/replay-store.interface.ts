@@ -9,4 +9,6 @@ export interface ReplayStore {
    * @throws when the store is unreachable; callers fail closed.
    */
   claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Optional reachability check for health reports; rejects when the store cannot answer. */
+  ping?(): Promise<void>;
 }

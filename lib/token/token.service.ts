@@ -3,6 +3,8 @@ import { verify as verifySignature } from 'node:crypto';
 import { RakomiError } from '../errors/rakomi.error.js';
 import { JwksKeyStore } from '../jwks/jwks-key-store.js';
 import { OncePerEpisode } from '../logging/once-per-episode.js';
+import type { JwksSnapshot } from '../jwks/jwks-snapshot.js';
+import type { RakomiMetrics } from '../metrics/rakomi-metrics.js';
 import type { VerificationKey } from '../jwks/verification-key.js';
 import type { ResolvedRakomiOptions } from '../options/resolved-options.interface.js';
 import { extractBearerToken } from './bearer.js';
@@ -48,9 +50,13 @@ export class TokenService {
   private readonly cache: VerifiedTokenCache | undefined;
   /** Unexpected errors already logged in their episode. */
   private readonly unexpected = new OncePerEpisode();
+  /** Set by `RakomiClient` once a meter provider is found; `undefined` costs the hot path nothing. @internal */
+  metrics: RakomiMetrics | undefined;
+  /** Whether the last synchronous verification was answered by the cache (read for metrics only). */
+  private cacheHit = false;
 
   constructor(private readonly options: ResolvedRakomiOptions) {
-    this.keys = new JwksKeyStore(options);
+    this.keys = new JwksKeyStore(options, (code, durationMs) => this.metrics?.jwksFetched(code, durationMs));
     this.cache =
       options.tokenCache === false
         ? undefined
@@ -62,7 +68,7 @@ export class TokenService {
    * @throws RakomiError `token/*` or `jwks/*` (as the promise's rejection)
    */
   verify(token: string): Promise<RakomiClaims> {
-    return toPromise(() => this.guarded(() => this.run(token)));
+    return toPromise(() => this.measured(() => this.run(token)));
   }
 
   /**
@@ -82,7 +88,7 @@ export class TokenService {
    * @internal
    */
   checkAuthorizationHeader(value: string | readonly string[] | undefined): RakomiClaims | Promise<RakomiClaims> {
-    return this.guarded(() => this.run(extractBearerToken(value)));
+    return this.measured(() => this.run(extractBearerToken(value)));
   }
 
   /**
@@ -92,6 +98,11 @@ export class TokenService {
    */
   reload(): Promise<void> {
     return this.keys.reload();
+  }
+
+  /** The JWKS key store's state now (for `RakomiClient.getStatus()` and metrics). @internal */
+  keySetSnapshot(): JwksSnapshot {
+    return this.keys.snapshot();
   }
 
   /** Stops background JWKS refreshes and aborts a fetch in flight, so the process can exit. */
@@ -111,7 +122,10 @@ export class TokenService {
     if (this.cache !== undefined) {
       digest = this.cache.keyOf(token);
       const hit = this.fromCache(digest);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) {
+        this.cacheHit = true;
+        return hit;
+      }
     }
 
     // 2–3. Compact form and protected header (no network, no claims).
@@ -159,6 +173,35 @@ export class TokenService {
     deepFreeze(claims);
     if (digest !== undefined) this.cache?.set(digest, { claims, kid: parsed.kid, key, storedAt: now });
     return claims;
+  }
+
+  /** {@link guarded}, counted and timed when metrics are on. */
+  private measured(verification: () => RakomiClaims | Promise<RakomiClaims>): RakomiClaims | Promise<RakomiClaims> {
+    const metrics = this.metrics;
+    if (metrics === undefined) return this.guarded(verification);
+    const startedAt = metrics.start();
+    this.cacheHit = false;
+    let result: RakomiClaims | Promise<RakomiClaims>;
+    try {
+      result = this.guarded(verification);
+    } catch (error) {
+      metrics.tokenFailed(startedAt, error);
+      throw error;
+    }
+    if (!isPromise(result)) {
+      metrics.tokenVerified(startedAt, this.cacheHit ? 'hit' : 'miss');
+      return result;
+    }
+    return result.then(
+      (claims) => {
+        metrics.tokenVerified(startedAt, 'miss');
+        return claims;
+      },
+      (error: unknown) => {
+        metrics.tokenFailed(startedAt, error);
+        throw error;
+      },
+    );
   }
 
   /** Runs a verification; anything but a `RakomiError`, thrown or rejected, becomes `token/internal_error`. */

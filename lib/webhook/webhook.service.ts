@@ -1,4 +1,5 @@
 import { RakomiError } from '../errors/rakomi.error.js';
+import type { RakomiMetrics } from '../metrics/rakomi-metrics.js';
 import type { ResolvedRakomiOptions } from '../options/resolved-options.interface.js';
 import type { ReplayStore } from '../replay/replay-store.interface.js';
 import { settleWithin } from '../replay/settle-within.js';
@@ -33,6 +34,8 @@ export class WebhookService {
   readonly #now: () => number;
   readonly #replayStore: ReplayStore | false;
   readonly #replayTtl: number;
+  /** Set by `RakomiClient` once a meter provider is found. @internal */
+  metrics: RakomiMetrics | undefined;
 
   constructor(options: ResolvedRakomiOptions) {
     this.#macs = options.webhookKeys.map((key) => new WebhookMac(key));
@@ -52,6 +55,15 @@ export class WebhookService {
    *   `webhook/invalid_signature`, `webhook/timestamp_expired`, `webhook/invalid_body` (not a JSON object)
    */
   verify<T = unknown>(rawBody: string | Buffer | Uint8Array, headers: WebhookHeaders): RakomiWebhookEvent<T> {
+    try {
+      return this.#check<T>(rawBody, headers);
+    } catch (error) {
+      this.metrics?.webhookDelivery({ error });
+      throw error;
+    }
+  }
+
+  #check<T>(rawBody: string | Buffer | Uint8Array, headers: WebhookHeaders): RakomiWebhookEvent<T> {
     if (this.#macs.length === 0) throw new RakomiError('config/missing_webhook_secret');
     // 1. raw body, within the size cap → webhook/invalid_body
     const body = requireRawBody(rawBody, this.#maxBytes);
@@ -80,6 +92,12 @@ export class WebhookService {
    *   RangeError for an event whose timestamp is not a valid date
    */
   async claimDelivery(event: RakomiWebhookEvent): Promise<boolean> {
+    const first = await this.#claim(event);
+    this.metrics?.webhookDelivery(first ? 'accepted' : 'replay');
+    return first;
+  }
+
+  async #claim(event: RakomiWebhookEvent): Promise<boolean> {
     const store = this.#replayStore;
     if (store === false) return true;
     const seconds = Math.floor(event.timestamp.getTime() / 1000);
@@ -92,12 +110,19 @@ export class WebhookService {
         () => new Error(`Replay store did not answer within ${REPLAY_CLAIM_DEADLINE_MS} ms`),
       );
     } catch (cause) {
-      throw replayStoreUnavailable(cause);
+      throw this.#unavailable(cause);
     }
     if (typeof first !== 'boolean') {
-      throw replayStoreUnavailable(new TypeError('ReplayStore.claim() must resolve to a boolean'));
+      throw this.#unavailable(new TypeError('ReplayStore.claim() must resolve to a boolean'));
     }
     return first;
+  }
+
+  /** `webhook/replay_store_unavailable` (503): fail closed, the sender retries. */
+  #unavailable(cause: unknown): RakomiError {
+    const error = new RakomiError('webhook/replay_store_unavailable', { cause, retryAfter: REPLAY_RETRY_AFTER_SECONDS });
+    this.metrics?.webhookDelivery({ error });
+    return error;
   }
 
   /** One HMAC per secret, only when some entry could match. */
@@ -112,6 +137,3 @@ export class WebhookService {
   }
 }
 
-function replayStoreUnavailable(cause: unknown): RakomiError {
-  return new RakomiError('webhook/replay_store_unavailable', { cause, retryAfter: REPLAY_RETRY_AFTER_SECONDS });
-}

@@ -160,7 +160,7 @@ describe.each(ADAPTERS)('RakomiAuthGuard as APP_GUARD on %s', (adapter) => {
   const get = (path: string) => request(started.server).get(path);
 
   beforeAll(async () => {
-    started = await startApp(adapter, GlobalGuardAppModule.with(issuer.moduleOptions()));
+    started = await startApp(adapter, GlobalGuardAppModule.with(issuer.moduleOptions({ jwks: { preload: false } })));
   });
   afterAll(async () => {
     await started?.close();
@@ -347,7 +347,7 @@ describe.each(ADAPTERS)('JWKS unreachable on a cold cache, %s', (adapter) => {
   let started: StartedApp;
 
   beforeAll(async () => {
-    started = await startApp(adapter, GlobalGuardAppModule.with(issuer.moduleOptions()));
+    started = await startApp(adapter, GlobalGuardAppModule.with(issuer.moduleOptions({ jwks: { preload: false } })));
   });
   afterAll(async () => {
     issuer.fault(undefined);

@@ -38,7 +38,7 @@ afterAll(async () => {
  * a cached verification never hides a JWKS behaviour) and a short fetch timeout.
  */
 function options(overrides: Partial<RakomiModuleOptions> = {}): RakomiModuleOptions {
-  return issuer.moduleOptions({ tokenCache: false, ...overrides, jwks: { timeout: 1, ...overrides.jwks } });
+  return issuer.moduleOptions({ tokenCache: false, ...overrides, jwks: { timeout: 1, preload: false, ...overrides.jwks } });
 }
 
 async function start(overrides: Partial<RakomiModuleOptions> = {}, adapter: FaultAdapter = 'express'): Promise<FaultApp> {
@@ -145,7 +145,7 @@ describe('R-02 JWKS down, cache fresh', () => {
   it('the JWKS port closed (connection refused): every valid request → 200', async () => {
     const own = await RakomiTestIssuer.start();
     try {
-      app = await startFaultApp(own.moduleOptions({ tokenCache: false }));
+      app = await startFaultApp(own.moduleOptions({ tokenCache: false, jwks: { preload: false } }));
       expect((await app.client.me(own.token())).status).toBe(200);
       await own.close();
       const results = await Promise.all(Array.from({ length: 50 }, () => app!.client.me(own.token())));

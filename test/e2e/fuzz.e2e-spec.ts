@@ -70,7 +70,7 @@ describe.each<FaultAdapter>(['express', 'fastify'])('fuzzing over HTTP on %s', (
   let app: FaultApp;
 
   beforeAll(async () => {
-    app = await startFaultApp(issuer.moduleOptions({ apiKey: API_KEY, jwks: { cooldown: 3_600, timeout: 1 } }), { adapter });
+    app = await startFaultApp(issuer.moduleOptions({ apiKey: API_KEY, jwks: { cooldown: 3_600, timeout: 1, preload: false } }), { adapter });
     issuer.resetHits();
     expect((await app.client.me(pool[0])).status).toBe(200);
   });

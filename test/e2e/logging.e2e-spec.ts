@@ -46,7 +46,7 @@ afterAll(async () => {
 async function start(overrides: Partial<RakomiModuleOptions> = {}): Promise<FaultApp> {
   logs.clear();
   app = await startFaultApp(
-    issuer.moduleOptions({ apiKey: API_KEY, tokenCache: false, ...overrides, jwks: { timeout: 1, ...overrides.jwks } }),
+    issuer.moduleOptions({ apiKey: API_KEY, tokenCache: false, ...overrides, jwks: { timeout: 1, preload: false, ...overrides.jwks } }),
     { logger: logs },
   );
   return app;

@@ -173,3 +173,17 @@ describe('the default replay store', () => {
     expect(await replayStore.claim('delivery', 10)).toBe(true);
   });
 });
+
+describe('jwks.preload', () => {
+  it("defaults to 'best-effort' and accepts 'required' and false", () => {
+    expect(resolveOptions({ apiKey: 'k', audience: 'my-api' }).jwks.preload).toBe('best-effort');
+    expect(resolveOptions({ apiKey: 'k', audience: 'my-api', jwks: { preload: 'required' } }).jwks.preload).toBe('required');
+    expect(resolveOptions({ apiKey: 'k', audience: 'my-api', jwks: { preload: false } }).jwks.preload).toBe(false);
+  });
+
+  it.each([true, 'background', 'REQUIRED', 0, null])('%p → config/invalid_option naming jwks.preload', (preload) => {
+    const error = errorOf({ apiKey: 'k', audience: 'my-api', jwks: { preload } });
+    expect(error.code).toBe('config/invalid_option');
+    expect(error.message).toContain('jwks.preload');
+  });
+});

@@ -42,6 +42,7 @@ describe('package manifest', () => {
     expect(manifest.exports).toEqual({
       '.': entry('index'),
       './testing': entry('testing/index'),
+      './health': entry('nest/health/index'),
       './package.json': './package.json',
     });
     expect(manifest.files).toEqual(['dist']);
@@ -49,7 +50,9 @@ describe('package manifest', () => {
 
   it('resolves types for the old node10 resolution too: main/types are the CommonJS build, typesVersions maps ./testing', () => {
     expect([manifest.main, manifest.types]).toEqual(['./dist/cjs/index.js', './dist/cjs/index.d.ts']);
-    expect(manifest.typesVersions).toEqual({ '*': { testing: ['./dist/cjs/testing/index.d.ts'] } });
+    expect(manifest.typesVersions).toEqual({
+      '*': { testing: ['./dist/cjs/testing/index.d.ts'], health: ['./dist/cjs/nest/health/index.d.ts'] },
+    });
   });
 
   it('accepts Nest 11 and 12 as peers and names the Node majors CI runs on', () => {
@@ -62,7 +65,7 @@ describe('package manifest', () => {
 
   it('depends at run time on jose and tslib only; Nest, rxjs and reflect-metadata are peers, ioredis and the transports optional ones', () => {
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['jose', 'tslib']);
-    const optional = ['@nestjs/graphql', '@nestjs/microservices', '@nestjs/websockets', 'graphql', 'ioredis'];
+    const optional = ['@nestjs/graphql', '@nestjs/microservices', '@nestjs/terminus', '@nestjs/websockets', '@opentelemetry/api', 'graphql', 'ioredis'];
     expect(Object.keys(manifest.peerDependencies).sort()).toEqual(
       ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs', ...optional].sort(),
     );
@@ -88,6 +91,12 @@ describe('architecture', () => {
       return !file.endsWith('lib/index.ts') && specifiers.some((specifier) => /\/(nest|testing)\//.test(specifier));
     });
     expect(offenders.map((file) => relative(root, file))).toEqual([]);
+  });
+
+  it('loads @nestjs/terminus only from the ./health entry point and @opentelemetry/api only by a lazy import()', () => {
+    const terminus = libFiles.filter((file) => importsOf(file).includes('@nestjs/terminus'));
+    expect(terminus.map((file) => relative(root, file))).toEqual(['lib/nest/health/rakomi.health-indicator.ts']);
+    expect(libFiles.filter((file) => importsOf(file).includes('@opentelemetry/api'))).toEqual([]);
   });
 
   it('imports ioredis nowhere at run time (RedisReplayStore types its client structurally)', () => {

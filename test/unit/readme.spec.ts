@@ -28,11 +28,21 @@ function renderErrorTable(): string {
   return ['| code | HTTP | message | suggestion | fix command |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
-/** Relative link targets (`[text](docs/x.md#anchor)`) of a Markdown file, without the anchor. */
-function relativeLinks(markdown: string): string[] {
+/** Relative link targets (`[text](docs/x.md#anchor)`, `[text](#anchor)`) of a Markdown file. */
+function relativeLinks(markdown: string): { file: string; anchor: string | undefined }[] {
   return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)]
-    .map((match) => match[1]!.split('#')[0]!)
-    .filter((target) => target !== '' && !/^[a-z]+:/i.test(target));
+    .map((match) => match[1]!)
+    .filter((target) => !/^[a-z]+:/i.test(target))
+    .map((target) => {
+      const [file, anchor] = target.split('#');
+      return { file: file!, anchor };
+    });
+}
+
+/** GitHub's heading anchors of a Markdown file: lower case, punctuation dropped, spaces as `-`. */
+function headingAnchors(markdown: string): Set<string> {
+  const headings = markdown.split('\n').filter((line) => /^#{1,6} /.test(line));
+  return new Set(headings.map((line) => line.replace(/^#+ /, '').toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replaceAll(' ', '-')));
 }
 
 describe('README and docs/', () => {
@@ -67,9 +77,13 @@ describe('README and docs/', () => {
     expect(readme.split('\n').length).toBeLessThanOrEqual(420);
   });
 
-  it.each(documentationFiles(ROOT))('%s links only to files that exist', (doc) => {
+  it.each(documentationFiles(ROOT))('%s links only to files and headings that exist', (doc) => {
     const text = readFileSync(join(ROOT, doc), 'utf8');
-    const missing = relativeLinks(text).filter((target) => !existsSync(join(ROOT, dirname(doc), target)));
-    expect(missing).toEqual([]);
+    const broken = relativeLinks(text).filter(({ file, anchor }) => {
+      const path = file === '' ? join(ROOT, doc) : join(ROOT, dirname(doc), file);
+      if (!existsSync(path)) return true;
+      return anchor !== undefined && path.endsWith('.md') && !headingAnchors(readFileSync(path, 'utf8')).has(anchor);
+    });
+    expect(broken).toEqual([]);
   });
 });

@@ -54,6 +54,10 @@ describe('documentation snippets', () => {
     expect(files.length).toBeGreaterThan(5);
   });
 
+  it('compiles every block: none is left out as a fragment', () => {
+    expect(docs.filter((doc) => doc.fragments > 0).map((doc) => doc.doc)).toEqual([]);
+  });
+
   it('names each file of a document once', () => {
     const paths = files.map((file) => relative(root, file.path));
     expect(paths.filter((path, index) => paths.indexOf(path) !== index)).toEqual([]);

@@ -45,7 +45,7 @@ describe('package manifest', () => {
       './health': entry('nest/health/index'),
       './package.json': './package.json',
     });
-    expect(manifest.files).toEqual(['dist']);
+    expect(manifest.files).toEqual(['dist', 'docs', 'CHANGELOG.md']);
   });
 
   it('resolves types for the old node10 resolution too: main/types are the CommonJS build, typesVersions maps ./testing', () => {

@@ -16,7 +16,7 @@ const jsonwebtoken = createRequire(import.meta.url)('jsonwebtoken');
 
 const { kind, issuer } = await startIssuer();
 const token = issuer.token();
-const [h64, p64, s64] = token.split('.');
+const [h64] = token.split('.');
 const kid = JSON.parse(Buffer.from(h64, 'base64url')).kid;
 const jwks = await (await fetch(issuer.jwksUrl)).json();
 const jwk = jwks.keys.find((k) => k.kid === kid);

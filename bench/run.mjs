@@ -2,7 +2,7 @@
 // Writes bench/results/latest.json and latest.md and prints the Markdown. Env knobs: README.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DIST, oursAvailable, startIssuer } from './lib/issuer.mjs';
 import { median } from './lib/timing.mjs';

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { AppModule } from './app.module.js';
 import { mintSampleToken, signSampleWebhook } from './dev/dev-issuer.controller.js';
 import { loadSampleRakomiConfig } from './rakomi-config.js';
@@ -33,7 +33,7 @@ export async function startSample({ port, host, env = process.env }: StartSample
   });
   app.enableShutdownHooks();
   await app.listen(port, host);
-  const url = appUrl(app.getHttpServer().address() as AddressInfo);
+  const url = appUrl((app.getHttpServer() as Server).address() as AddressInfo);
   if (!config.localIssuer) {
     return { app, url, banner: `Rakomi sample on ${url}, verifying against ${config.options.baseUrl ?? 'https://api.rakomi.com'}` };
   }

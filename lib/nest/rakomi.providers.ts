@@ -32,8 +32,8 @@ export function findWebhookRoutes(discovery: DiscoveryService, scanner: Metadata
     const controller = wrapper.metatype as Type | null | undefined;
     if (typeof controller !== 'function' || controller.prototype === undefined) continue;
     const classMarked = Reflect.getMetadata(RAKOMI_WEBHOOK_METADATA, controller) === true;
-    for (const method of scanner.getAllMethodNames(controller.prototype)) {
-      const handler: unknown = controller.prototype[method];
+    for (const method of scanner.getAllMethodNames(controller.prototype as object)) {
+      const handler: unknown = (controller.prototype as Record<string, unknown>)[method];
       if (typeof handler !== 'function') continue;
       if (classMarked || Reflect.getMetadata(RAKOMI_WEBHOOK_METADATA, handler) === true) {
         routes.push(`${controller.name}.${method}`);

@@ -50,7 +50,7 @@ function expectNoLeak(res: Exchange, extra: readonly string[] = []): void {
   for (const secret of [...secrets(), ...extra]) {
     if (secret.length >= 8 && wire.includes(secret)) throw new Error(`the response echoes ${secret.slice(0, 12)}…: ${res.status} ${res.text}`);
   }
-  if (/ECONN|ERR_|    at |node_modules/.test(wire)) throw new Error(`internal detail in the response: ${res.text}`);
+  if (/ECONN|ERR_| {4}at |node_modules/.test(wire)) throw new Error(`internal detail in the response: ${res.text}`);
 }
 
 /** The exact catalog body of `code` at `status`. */

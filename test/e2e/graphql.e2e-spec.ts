@@ -64,7 +64,7 @@ describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
       const res = await post(query, kind === undefined ? undefined : issuer.badToken(kind));
       expect(res.body.data).toBeNull();
       expect(res.body.errors).toHaveLength(1);
-      const [error] = res.body.errors as { message: string; extensions: Record<string, any> }[];
+      const [error] = res.body.errors as { message: string; extensions: { code: unknown; rakomi: { message: string } } }[];
       expect(error!.extensions.code).toBe(gqlCode);
       expect(error!.extensions.rakomi).toMatchObject({ code, statusCode: gqlCode === 'UNAUTHENTICATED' ? 401 : 503 });
       expect(error!.message).toBe(error!.extensions.rakomi.message);

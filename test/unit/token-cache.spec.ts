@@ -179,7 +179,7 @@ describe('checkAuthorizationHeader: the synchronous path RakomiAuthGuard takes',
     await service.verify(token);
     const thrown = (value: string | undefined): string => {
       try {
-        service.checkAuthorizationHeader(value);
+        void service.checkAuthorizationHeader(value);
       } catch (error) {
         return (error as RakomiError).code;
       }

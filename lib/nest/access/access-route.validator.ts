@@ -85,8 +85,8 @@ export class RakomiAccessValidator implements OnModuleInit {
       if (typeof controller !== 'function' || controller.prototype === undefined) continue;
       const prefixes = modulePaths(wrapper.host?.metatype);
       const controllerPaths = asPaths(Reflect.getMetadata(PATH_METADATA, controller));
-      for (const method of this.scanner.getAllMethodNames(controller.prototype)) {
-        const handler: unknown = controller.prototype[method];
+      for (const method of this.scanner.getAllMethodNames(controller.prototype as object)) {
+        const handler: unknown = (controller.prototype as Record<string, unknown>)[method];
         if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
         const handlerPaths = asPaths(Reflect.getMetadata(PATH_METADATA, handler));
         const paths = (controllerPaths.length > 0 ? controllerPaths : ['']).flatMap((base) =>

@@ -9,7 +9,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Checks the binding once, when the class is decorated; header names are kept lower-cased. */
 function normalise(binding: TenantBinding): TenantBinding {
-  const given = typeof binding === 'object' && binding !== null ? Object.entries(binding) : [];
+  const given = typeof binding === 'object' && binding !== null ? Object.entries<unknown>(binding) : [];
   const [entry] = given;
   if (given.length !== 1 || entry === undefined || typeof entry[1] !== 'string') {
     throw new TypeError('@TenantScoped() takes exactly one of { param }, { header } or { query }, naming a string');

@@ -11,7 +11,7 @@ export function handlerSendsResponse(context: ExecutionContext): boolean {
   const method = context.getHandler().name;
   const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {}) as Record<string, unknown>;
   const takesResponse = Object.keys(args).some((key) => {
-    const type = Number(key.split(':')[0]);
+    const type = Number(key.split(':')[0]) as RouteParamtypes;
     return type === RouteParamtypes.RESPONSE || type === RouteParamtypes.NEXT;
   });
   if (!takesResponse) return false;

@@ -236,7 +236,7 @@ describe('R-05 key rotation mid-traffic', () => {
     issuer.publish(K2);
     await waitFor(() => issuer.hits >= 2, 'the refresh that picks up K2', 3_000);
     await sleep(50);
-    issuer.use(K2);
+    issuer.signWith(K2);
     await sleep(200);
     stop = true;
     await traffic;
@@ -258,7 +258,7 @@ describe('R-05 key rotation mid-traffic', () => {
     // Abrupt rotation: K1 unpublished, K2 published and signing at once.
     issuer.unpublish(K1.kid);
     issuer.publish(K2);
-    issuer.use(K2);
+    issuer.signWith(K2);
     const k2Tokens = Array.from({ length: 5 }, () => issuer.token());
 
     const early = await Promise.all(Array.from({ length: 30 }, (_, i) => started.client.me(k2Tokens[i % 5])));

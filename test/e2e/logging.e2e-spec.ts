@@ -107,9 +107,9 @@ describe('nothing secret is ever logged (canaries)', () => {
       issuer.token({ ...CLAIMS, nbf: Math.floor(Date.now() / 1000) + 3_600 }),
       issuer.token(CLAIMS, { kid: 'rk-unknown' }),
       issuer.token(CLAIMS, { key: issuer.createKey({ kid: K1.kid }) }),
-      issuer.sign({ alg: 'none', kid: K1.kid }, issuer.claims(CLAIMS), { alg: 'none' }),
-      issuer.sign({ alg: 'HS256', kid: K1.kid }, issuer.claims(CLAIMS), { alg: 'HS256', hmacKey: 'k' }),
-      issuer.sign({ alg: 'RS256', kid: K1.kid }, `{"sub":"${CLAIMS.sub}",`),
+      issuer.signJws({ alg: 'none', kid: K1.kid }, issuer.claims(CLAIMS), { alg: 'none' }),
+      issuer.signJws({ alg: 'HS256', kid: K1.kid }, issuer.claims(CLAIMS), { alg: 'HS256', hmacKey: 'k' }),
+      issuer.signJws({ alg: 'RS256', kid: K1.kid }, `{"sub":"${CLAIMS.sub}",`),
     ];
     const results = await Promise.all(tokens.map((token) => me(started, token)));
     expect(results[0]!.status).toBe(200);

@@ -40,7 +40,7 @@ beforeAll(async () => {
   for (const key of [issuer.currentKey, K2]) {
     for (let i = 0; i < 2; i++) {
       const claims = issuer.claims({ ...CLAIMS, sub: `${CLAIMS.sub}_${key.kid}_${i}` });
-      const token = issuer.sign({ alg: 'RS256', typ: 'JWT', kid: key.kid }, claims, { key });
+      const token = issuer.signJws({ alg: 'RS256', typ: 'JWT', kid: key.kid }, claims, { key });
       pool.push(token);
       claimsOf.set(token, claims);
     }

@@ -90,16 +90,16 @@ describe('RakomiTestIssuer', () => {
   });
 
   it('sign() builds raw tokens: exact header text, raw payload bytes, HS256 and none', () => {
-    const rs = issuer.sign('{"alg":"RS256","kid":"rk-1"}', Buffer.from([0x7b, 0xff, 0x7d]));
+    const rs = issuer.signJws('{"alg":"RS256","kid":"rk-1"}', Buffer.from([0x7b, 0xff, 0x7d]));
     const [h, p, s] = rs.split('.') as [string, string, string];
     expect(Buffer.from(h, 'base64url').toString()).toBe('{"alg":"RS256","kid":"rk-1"}');
     expect(Buffer.from(p, 'base64url')).toEqual(Buffer.from([0x7b, 0xff, 0x7d]));
     expect(cryptoVerify('sha256', Buffer.from(`${h}.${p}`), issuer.currentKey.publicKey, Buffer.from(s, 'base64url'))).toBe(true);
 
-    const hs = issuer.sign({ alg: 'HS256' }, { a: 1 }, { alg: 'HS256', hmacKey: 'k' });
+    const hs = issuer.signJws({ alg: 'HS256' }, { a: 1 }, { alg: 'HS256', hmacKey: 'k' });
     const [hh, hp, hsig] = hs.split('.') as [string, string, string];
     expect(hsig).toBe(createHmac('sha256', 'k').update(`${hh}.${hp}`).digest('base64url'));
-    expect(issuer.sign({ alg: 'none' }, {}, { alg: 'none' })).toMatch(/\.$/);
+    expect(issuer.signJws({ alg: 'none' }, {}, { alg: 'none' })).toMatch(/\.$/);
   });
 
   it('rotate(): pre-published keeps the old key, abrupt removes it; reset() restores rk-1', () => {

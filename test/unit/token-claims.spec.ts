@@ -41,7 +41,7 @@ afterAll(async () => {
 
 /** Claims that replace the defaults entirely (no merge), for absence cases. */
 function exactly(claims: Record<string, unknown>): string {
-  return issuer.sign({ alg: 'RS256', typ: 'JWT', kid: 'rk-1' }, claims);
+  return issuer.signJws({ alg: 'RS256', typ: 'JWT', kid: 'rk-1' }, claims);
 }
 
 async function expectCode(verifier: TokenService, token: string, code: string): Promise<void> {
@@ -65,7 +65,7 @@ describe('T-00 positive control', () => {
 
   it('T-71 duplicate claim members: the last one wins, like JSON.parse', async () => {
     const body = JSON.stringify(issuer.claims({ sub: 'usr_victim' })).replace(/}$/, ',"sub":"usr_attacker"}');
-    const claims = await service.verify(issuer.sign({ alg: 'RS256', kid: 'rk-1' }, body));
+    const claims = await service.verify(issuer.signJws({ alg: 'RS256', kid: 'rk-1' }, body));
     expect(claims.sub).toBe('usr_attacker');
   });
 

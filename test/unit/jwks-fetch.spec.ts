@@ -77,7 +77,7 @@ describe('J-02..J-06 non-2xx answers → jwks/fetch_failed (503) with Retry-Afte
   ])('%s', async (_name, fault, retryAfter) => {
     // The date is written when the case runs, not when the file loads (a busy machine can start a case late).
     const sentAt = Date.now();
-    const dated = fault.headers?.['Retry-After'] === IN_A_MINUTE;
+    const dated = 'headers' in fault && fault.headers['Retry-After'] === IN_A_MINUTE;
     const retryAt = new Date(sentAt + 60_000).toUTCString();
     issuer.fault(dated ? { ...fault, headers: { 'Retry-After': retryAt } } : fault);
     const { service, logger } = fresh();

@@ -16,7 +16,7 @@ import {
   type RakomiRequest,
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 import { expectNoLeak, tokenParts } from './fixtures/leak.js';
 import { rawRequest } from './fixtures/raw-http.js';
 

@@ -4,7 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { CurrentUser, Public, RakomiModule, type RakomiClaims } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import request from 'supertest';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 
 /** Stands for any other middleware or guard that puts something on `request.user`. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { Controller, Get, Module, Query } from '@nestjs/common';
 import request from 'supertest';
 import { ERROR_CATALOG, Public, RakomiError, RakomiModule, type RakomiErrorCode } from '@rakomi/nestjs';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 
 const CODES = Object.keys(ERROR_CATALOG) as RakomiErrorCode[];
 const REALM = 'acme-api';

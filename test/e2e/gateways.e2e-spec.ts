@@ -1,7 +1,7 @@
 // WebSocket gateways (socket.io and ws, on Express and Fastify) authenticated by the global
 // RakomiAuthGuard per message and by authenticateConnection() at connect time, with real clients.
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 import { connectGateway, gatewayAppModule, gatewayRuns, useSocketAdapter, type SocketKind } from './fixtures/gateway.app.js';
 
 let issuer: RakomiTestIssuer;

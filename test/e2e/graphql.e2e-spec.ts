@@ -2,7 +2,7 @@
 // RakomiAuthGuard, on Express and Fastify, with the real local issuer and real clients.
 import request from 'supertest';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 import { graphqlAppModule, resolverRuns, subscribeOnce } from './fixtures/graphql.app.js';
 
 const ME = '{ me { sub email } }';

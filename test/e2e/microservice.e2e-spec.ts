@@ -3,7 +3,7 @@
 import request from 'supertest';
 import type { ClientProxy } from '@nestjs/microservices';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 import { microserviceAppModule, rpcRuns, send, startTcp, type GuardMode } from './fixtures/microservice.app.js';
 
 let issuer: RakomiTestIssuer;

@@ -20,8 +20,8 @@ import {
   type RakomiOptionsFactory,
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp } from './fixtures/app.factory.js';
-import { CapturedLogger } from './fixtures/captured-logger.js';
+import { ADAPTERS, startApp } from '../support/app-harness.js';
+import { CapturedLogger } from '../support/capturing-logger.js';
 
 const STATIC_OPTIONS: RakomiModuleOptions = { apiKey: 'akm_test_local', audience: 'static-api', baseUrl: 'http://127.0.0.1:9', realm: 'static' };
 

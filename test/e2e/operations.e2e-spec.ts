@@ -9,7 +9,7 @@ import request from 'supertest';
 import { CurrentUser, Public, RakomiAuthGuard, RakomiModule, RedisReplayStore, type RakomiModuleOptions } from '@rakomi/nestjs';
 import { RakomiHealthIndicator } from '@rakomi/nestjs/health';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 
 // Real app boots, child processes and RSA work on a shared 2-core machine: generous per-test budget.
 jest.setTimeout(30_000);

@@ -15,7 +15,7 @@ import {
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import request from 'supertest';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 
 /** What app code typically does with the verified object: copy it, then read a flag. */
 function copyLooksAdmin(value: object): { spreadAdmin: unknown; assignAdmin: unknown; ownKeys: string[] } {

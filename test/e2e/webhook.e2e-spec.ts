@@ -26,7 +26,7 @@ import {
   type RakomiWebhookEvent,
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 import { expectNoLeak } from './fixtures/leak.js';
 import { rawRequest } from './fixtures/raw-http.js';
 import { nestMajor } from '../support/nest-major.js';

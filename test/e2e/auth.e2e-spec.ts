@@ -198,7 +198,7 @@ describe.each(ADAPTERS)('RakomiAuthGuard as APP_GUARD on %s', (adapter) => {
     const res = await get('/public-user').set('Authorization', `Bearer ${good}`);
     expect(res.status).toBe(500);
     expect(res.text).not.toContain('usr_123');
-    const log = started.logs.text();
+    const log = started.logs.text;
     expect(log).toContain('@CurrentUser() on ProfileController.publicUser');
     expect(log).toContain('@UseGuards(RakomiAuthGuard)');
     expect(log).toContain('APP_GUARD');
@@ -264,7 +264,7 @@ describe.each(ADAPTERS)('RakomiAuthGuard as APP_GUARD on %s', (adapter) => {
     started.logs.clear();
     const res = await get(`/me?access_token=${good}`);
     expectCatalogError(res, 'token/missing');
-    expect(started.logs.text()).not.toContain(good.split('.')[2]!);
+    expect(started.logs.text).not.toContain(good.split('.')[2]!);
   });
 
   it('T-10: an oversized credential → 401 token/malformed without any JWKS fetch', async () => {
@@ -337,7 +337,7 @@ describe.each(ADAPTERS)('RakomiAuthGuard per route on %s', (adapter) => {
     const res = await get('/per-route/unguarded').set('Authorization', `Bearer ${good}`);
     expect(res.status).toBe(500);
     expect(res.body).toStrictEqual({ statusCode: 500, message: 'Internal server error' });
-    const log = started.logs.text();
+    const log = started.logs.text;
     expect(log).toContain('@CurrentUser() on PerRouteController.unguarded found no verified Rakomi claims');
     expect(log).toContain('@UseGuards(RakomiAuthGuard)');
   });
@@ -367,6 +367,6 @@ describe.each(ADAPTERS)('JWKS unreachable on a cold cache, %s', (adapter) => {
     // The fix command names the configured JWKS URL (a documented exception to the host:port rule).
     expect(res.body.fix_command).toBe(`curl ${issuer.jwksUrl}`);
     expectNoLeak({ text: res.text.replace(res.body.fix_command, ''), headers: res.headers }, secrets);
-    expect(started.logs.text()).toContain('jwks/fetch_failed');
+    expect(started.logs.text).toContain('jwks/fetch_failed');
   });
 });

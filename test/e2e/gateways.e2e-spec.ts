@@ -30,7 +30,7 @@ describe.each(cases)('%s gateways on %s', (kind, adapter) => {
   afterEach(() => {
     issuer.fault(undefined);
     clockAhead = 0;
-    expect(started.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(started.logs.entries.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   /** Where a client puts its token: socket.io's `auth.token`, else the `Authorization` header. */

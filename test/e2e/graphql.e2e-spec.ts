@@ -29,7 +29,7 @@ describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
   afterEach(() => {
     issuer.fault(undefined);
     clockAhead = 0;
-    expect(started.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(started.logs.entries.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   const post = (query: string, token?: string, variables?: Record<string, unknown>) => {

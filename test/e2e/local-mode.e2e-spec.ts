@@ -1,31 +1,18 @@
 // RakomiLocalModule: the user's own app answering 200 with no account, over real HTTP.
-import { Controller, Get, Module, UseGuards, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Controller, Get, Module, UseGuards, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { CurrentUser, RakomiAuthGuard, TokenService, type RakomiClaims } from '@rakomi/nestjs';
 import { RakomiLocalModule, RakomiTestIssuer, type RakomiLocalModuleOptions } from '@rakomi/nestjs/testing';
+import { CapturingLogger } from '../support/capturing-logger.js';
 
 @Controller('me')
 @UseGuards(RakomiAuthGuard)
 class MeController {
   @Get() me(@CurrentUser() user: RakomiClaims): RakomiClaims {
     return user;
-  }
-}
-
-/** Collects what the app logs. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(message: unknown): void {
-    this.lines.push(String(message));
-  }
-  error(message: unknown): void {
-    this.lines.push(String(message));
-  }
-  warn(message: unknown): void {
-    this.lines.push(String(message));
   }
 }
 
@@ -63,7 +50,7 @@ describe.each(['express', 'fastify'] as const)('RakomiLocalModule on %s', (adapt
   afterAll(() => app.close());
 
   it('logs a curl line, for the address the app listens on, whose token the protected route accepts', async () => {
-    const { token, url: printed } = printedCurl(logger.lines);
+    const { token, url: printed } = printedCurl(logger.entries.map((entry) => entry.message));
     expect(printed).toBe(`${url}/`);
     const response = await fetch(`${printed}me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
@@ -105,7 +92,7 @@ describe('RakomiLocalModule life cycle', () => {
   it('logs no token with printToken: false', async () => {
     const { app, logger } = await listen('express', { audience: 'my-api', printToken: false });
     await app.close();
-    expect(logger.lines.join('\n')).not.toContain('Bearer');
+    expect(logger.text).not.toContain('Bearer');
   });
 
   it('refuses to start with NODE_ENV=production, and says what to use instead', async () => {

@@ -5,7 +5,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TokenService, type RakomiModuleOptions } from '@rakomi/nestjs';
 import { RakomiTestIssuer, webhookSignature, type TestSigningKey } from '@rakomi/nestjs/testing';
-import { FaultLogger, startFaultApp, sleep, tally, type Exchange, type FaultApp } from '../support/fault-app.js';
+import { startFaultApp, sleep, tally, type Exchange, type FaultApp } from '../support/fault-app.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 import { unknownKidToken } from '../support/fault-tokens.js';
 
 const API_KEY = `akm_CANARY_${randomBytes(6).toString('hex')}`;
@@ -22,7 +23,7 @@ const UPSTREAM = 'password=hunter2';
 let issuer: RakomiTestIssuer;
 let K1: TestSigningKey;
 let app: FaultApp | undefined;
-const logs = new FaultLogger();
+const logs = new CapturingLogger();
 /** Every token sent in this file: none of them, nor any segment of one, may be logged. */
 const sentTokens: string[] = [];
 /** Expected webhook signatures the app computed for forged deliveries: never logged. */
@@ -81,7 +82,7 @@ function canaries(): string[] {
 }
 
 function expectNoCanary(): void {
-  const text = logs.text();
+  const text = logs.text;
   for (const canary of canaries()) {
     if (text.includes(canary)) throw new Error(`a canary was logged: ${canary.slice(0, 12)}… in\n${text}`);
   }

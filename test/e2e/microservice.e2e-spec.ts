@@ -33,7 +33,7 @@ describe.each(cases)('TCP microservice (%s) in a hybrid app on %s', (mode, adapt
   });
   afterEach(() => {
     issuer.fault(undefined);
-    expect(started.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(started.logs.entries.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   const bearer = (token: string) => `Bearer ${token}`;

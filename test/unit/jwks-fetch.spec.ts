@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { RakomiModuleOptions } from '../../lib/options/rakomi-options.interface.js';
 import type { RakomiTestIssuer } from '../../lib/testing/index.js';
 import type { TokenService } from '../../lib/token/token.service.js';
-import { RecordingLogger, codeOf, expectNoLeak, failure, serviceFor, startIssuer } from '../support/token-harness.js';
+import { CapturingLogger, codeOf, expectNoLeak, failure, serviceFor, startIssuer } from '../support/token-harness.js';
 
 let issuer: RakomiTestIssuer;
 let attacker: RakomiTestIssuer;
@@ -30,7 +30,7 @@ afterAll(async () => {
   await attacker.close();
 });
 
-function fresh(overrides: Partial<RakomiModuleOptions> = {}): { service: TokenService; logger: RecordingLogger } {
+function fresh(overrides: Partial<RakomiModuleOptions> = {}): { service: TokenService; logger: CapturingLogger } {
   const made = serviceFor(issuer, { tokenCache: false, ...overrides, jwks: { timeout: 0.3, ...overrides.jwks } });
   services.push(made.service);
   return made;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { RakomiModuleOptions } from '../../lib/options/rakomi-options.interface.js';
 import type { RakomiTestIssuer } from '../../lib/testing/index.js';
 import type { TokenService } from '../../lib/token/token.service.js';
-import { RecordingLogger, codeOf, failure, serviceFor, sleep, startIssuer } from '../support/token-harness.js';
+import { CapturingLogger, codeOf, failure, serviceFor, sleep, startIssuer } from '../support/token-harness.js';
 
 let issuer: RakomiTestIssuer;
 const services: TokenService[] = [];
@@ -23,7 +23,7 @@ afterAll(async () => {
   await issuer.close();
 });
 
-function fresh(overrides: Partial<RakomiModuleOptions> = {}): { service: TokenService; logger: RecordingLogger } {
+function fresh(overrides: Partial<RakomiModuleOptions> = {}): { service: TokenService; logger: CapturingLogger } {
   const made = serviceFor(issuer, { tokenCache: false, ...overrides });
   services.push(made.service);
   return made;

@@ -7,7 +7,7 @@ import type { TokenService } from '../../lib/token/token.service.js';
 import {
   CLAIM_CANARIES,
   NOW_S,
-  RecordingLogger,
+  CapturingLogger,
   codeOf,
   expectNoLeak,
   failure,
@@ -217,7 +217,7 @@ describe('T-74..T-79 error precedence and oracle resistance', () => {
 
   it('T-79 an unexpected failure → token/internal_error (500), logged with its cause, nothing leaked', async () => {
     const cold = await startIssuer();
-    const logger = new RecordingLogger();
+    const logger = new CapturingLogger();
     const { service: verifier } = serviceFor(cold, { logger });
     const realFetch = globalThis.fetch;
     globalThis.fetch = (() => {

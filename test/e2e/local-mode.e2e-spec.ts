@@ -1,12 +1,10 @@
 // RakomiLocalModule: the user's own app answering 200 with no account, over real HTTP.
 import { Controller, Get, Module, UseGuards, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { CurrentUser, RakomiAuthGuard, TokenService, type RakomiClaims } from '@rakomi/nestjs';
 import { RakomiLocalModule, RakomiTestIssuer, type RakomiLocalModuleOptions } from '@rakomi/nestjs/testing';
-import { CapturingLogger } from '../support/capturing-logger.js';
+import { ADAPTERS, startApp, type AdapterName } from '../support/app-harness.js';
+import type { CapturingLogger } from '../support/capturing-logger.js';
 
 @Controller('me')
 @UseGuards(RakomiAuthGuard)
@@ -22,14 +20,9 @@ function appModule(options: RakomiLocalModuleOptions): new () => object {
   return AppModule;
 }
 
-async function listen(adapter: 'express' | 'fastify', options: RakomiLocalModuleOptions, logger = new CapturingLogger()) {
-  const httpAdapter = adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-  const app = await NestFactory.create<INestApplication | NestFastifyApplication>(appModule(options), httpAdapter, {
-    logger,
-    abortOnError: false,
-  });
-  await app.listen(0, '127.0.0.1');
-  return { app, logger, url: await app.getUrl() };
+async function listen(adapter: AdapterName, options: RakomiLocalModuleOptions) {
+  const { app, logs } = await startApp(adapter, appModule(options), { rawBody: false });
+  return { app, logger: logs, url: await app.getUrl() };
 }
 
 /** The `curl -H "Authorization: Bearer …" <url>/` line of the start-up log. */
@@ -39,7 +32,7 @@ function printedCurl(lines: string[]): { token: string; url: string } {
   return { token: match[1]!, url: match[2]! };
 }
 
-describe.each(['express', 'fastify'] as const)('RakomiLocalModule on %s', (adapter) => {
+describe.each(ADAPTERS)('RakomiLocalModule on %s', (adapter) => {
   let app: INestApplication;
   let logger: CapturingLogger;
   let url: string;

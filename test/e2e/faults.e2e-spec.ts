@@ -1,4 +1,4 @@
-// Reliability scenarios R-01..R-12 (security-cases.md §7) against a real Nest app over real HTTP
+// Reliability scenarios R-01..R-12 (test/CASES.md) against a real Nest app over real HTTP
 // and the real local issuer (JWKS on loopback, hit counter). JWKS durations are shortened through
 // the options; ordering is proved with gates (a JWKS response held until the test releases it)
 // and request counts, not with latency thresholds. Tokens use the real clock.

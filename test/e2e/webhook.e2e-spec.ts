@@ -282,7 +282,7 @@ describe.each(ADAPTERS)('@RakomiWebhook() on %s', (adapter) => {
     expect(log.count(deliveryId)).toBe(1);
   });
 
-  it('a gzip-encoded body is refused and the handler does not run', async () => {
+  it('W-28 a gzip-encoded body is refused and the handler does not run', async () => {
     const { body, headers, deliveryId } = delivery();
     // Raw HTTP: supertest would not send the compressed bytes as they are.
     const res = await rawRequest(started.port, {
@@ -315,7 +315,7 @@ describe.each(ADAPTERS)('@RakomiWebhook() on %s', (adapter) => {
 });
 
 describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter) => {
-  it('raw body not enabled → 500 webhook/raw_body_unavailable, the handler does not run, logged once naming the fix', async () => {
+  it('W-22 raw body not enabled → 500 webhook/raw_body_unavailable, the handler does not run, logged once naming the fix', async () => {
     const started = await startApp(adapter, WebhookAppModule.with(issuer.moduleOptions()), { rawBody: false });
     try {
       const deliveries = [delivery(), delivery(), delivery()];

@@ -1,4 +1,4 @@
-// JWKS server behaviour J-01..J-19, J-25, J-26 (security-cases.md §4): what is requested, how
+// JWKS server behaviour J-01..J-19, J-25, J-26 (test/CASES.md): what is requested, how
 // every kind of bad answer is classified, and that hostile sizes stay bounded. Cold cache per case.
 import { createServer as createNetServer } from 'node:net';
 import { gzipSync } from 'node:zlib';

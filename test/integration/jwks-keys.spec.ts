@@ -1,4 +1,4 @@
-// JWKS key selection J-21..J-24, J-28, J-29, J-35, T-46, T-50 (security-cases.md §3.5, §4):
+// JWKS key selection J-21..J-24, J-28, J-29, J-35, T-46, T-50 (test/CASES.md):
 // which published keys may verify an RS256 token.
 import { generateKeyPairSync } from 'node:crypto';
 import type { RakomiTestIssuer, TestSigningKey } from '../../lib/testing/index.js';

@@ -1,4 +1,4 @@
-// Security cases T-00, T-57..T-79 (security-cases.md §3.0, §3.6, §3.7): claim profile, time
+// Security cases T-00, T-57..T-79 (test/CASES.md): claim profile, time
 // boundaries on a frozen clock, error precedence, internal errors. Every token is validly signed
 // by K1 unless the case says otherwise.
 import { RakomiError } from '../../lib/errors/rakomi.error.js';

@@ -1,4 +1,4 @@
-// Security cases T-01..T-56 (security-cases.md §3.1–3.5): credential extraction, compact form,
+// Security cases T-01..T-56 (test/CASES.md): credential extraction, compact form,
 // signature bytes, algorithm and header parameters. Real RSA keys, a real JWKS server on 127.0.0.1.
 import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign } from 'node:crypto';
 import { RakomiTestIssuer, base64url, type TestSigningKey } from '../../lib/testing/index.js';

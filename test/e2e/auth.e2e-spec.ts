@@ -17,6 +17,7 @@ import {
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
+import { BAD_TOKEN_CODES } from '../support/bad-token-codes.js';
 import { expectNoLeak, tokenParts } from './fixtures/leak.js';
 import { rawRequest } from './fixtures/raw-http.js';
 
@@ -275,17 +276,7 @@ describe.each(ADAPTERS)('RakomiAuthGuard as APP_GUARD on %s', (adapter) => {
     expect(issuer.hits).toBe(0);
   });
 
-  it.each([
-    ['expired', 'token/expired'],
-    ['bad_signature', 'token/invalid_signature'],
-    ['wrong_issuer', 'token/invalid_issuer'],
-    ['wrong_audience', 'token/invalid_audience'],
-    ['missing_claims', 'token/missing_claims'],
-    ['not_yet_valid', 'token/not_yet_valid'],
-    ['hs256', 'token/invalid_algorithm'],
-    ['none', 'token/invalid_algorithm'],
-    ['unknown_kid', 'jwks/no_matching_key'],
-  ] as const)('a %s token → 401 %s with the invalid_token challenge, nothing leaked', async (kind, code) => {
+  it.each(BAD_TOKEN_CODES)('a %s token → 401 %s with the invalid_token challenge, nothing leaked', async (kind, code) => {
     const token = issuer.badToken(kind);
     const res = await get('/me').set('Authorization', `Bearer ${token}`);
     expectCatalogError(res, code);

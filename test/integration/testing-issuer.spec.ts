@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { RakomiClient } from '../../lib/client/rakomi.client.js';
 import { resolveOptions } from '../../lib/options/resolve-options.js';
-import { RakomiTestIssuer, type BadTokenKind } from '../../lib/testing/index.js';
+import { RakomiTestIssuer } from '../../lib/testing/index.js';
+import { BAD_TOKEN_CODES } from '../support/bad-token-codes.js';
 import { NOW_MS, NOW_S, codeOf, serviceFor } from '../support/token-harness.js';
 
 let issuer: RakomiTestIssuer;
@@ -70,17 +71,7 @@ describe('RakomiTestIssuer', () => {
     }
   });
 
-  it.each<[BadTokenKind, string]>([
-    ['expired', 'token/expired'],
-    ['wrong_issuer', 'token/invalid_issuer'],
-    ['wrong_audience', 'token/invalid_audience'],
-    ['missing_claims', 'token/missing_claims'],
-    ['not_yet_valid', 'token/not_yet_valid'],
-    ['hs256', 'token/invalid_algorithm'],
-    ['none', 'token/invalid_algorithm'],
-    ['unknown_kid', 'jwks/no_matching_key'],
-    ['bad_signature', 'token/invalid_signature'],
-  ])('badToken(%p) → %s', async (kind, code) => {
+  it.each(BAD_TOKEN_CODES)('badToken(%p) → %s', async (kind, code) => {
     const { service } = serviceFor(issuer);
     try {
       await expect(codeOf(service.verify(issuer.badToken(kind)))).resolves.toBe(code);

@@ -14,7 +14,7 @@ import {
   type RakomiModuleForRootOptions,
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type AdapterName, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type AdapterName, type StartedApp } from '../support/app-harness.js';
 import { rawRequest } from './fixtures/raw-http.js';
 import '../support/custom-claims.js'; // roles, permissions, email_verified, plan
 

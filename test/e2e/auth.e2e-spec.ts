@@ -16,7 +16,8 @@ import {
   type RakomiRequest,
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
+import { BAD_TOKEN_CODES } from '../support/bad-token-codes.js';
 import { expectNoLeak, tokenParts } from './fixtures/leak.js';
 import { rawRequest } from './fixtures/raw-http.js';
 
@@ -198,7 +199,7 @@ describe.each(ADAPTERS)('RakomiAuthGuard as APP_GUARD on %s', (adapter) => {
     const res = await get('/public-user').set('Authorization', `Bearer ${good}`);
     expect(res.status).toBe(500);
     expect(res.text).not.toContain('usr_123');
-    const log = started.logs.text();
+    const log = started.logs.text;
     expect(log).toContain('@CurrentUser() on ProfileController.publicUser');
     expect(log).toContain('@UseGuards(RakomiAuthGuard)');
     expect(log).toContain('APP_GUARD');
@@ -264,7 +265,7 @@ describe.each(ADAPTERS)('RakomiAuthGuard as APP_GUARD on %s', (adapter) => {
     started.logs.clear();
     const res = await get(`/me?access_token=${good}`);
     expectCatalogError(res, 'token/missing');
-    expect(started.logs.text()).not.toContain(good.split('.')[2]!);
+    expect(started.logs.text).not.toContain(good.split('.')[2]!);
   });
 
   it('T-10: an oversized credential → 401 token/malformed without any JWKS fetch', async () => {
@@ -275,17 +276,7 @@ describe.each(ADAPTERS)('RakomiAuthGuard as APP_GUARD on %s', (adapter) => {
     expect(issuer.hits).toBe(0);
   });
 
-  it.each([
-    ['expired', 'token/expired'],
-    ['bad_signature', 'token/invalid_signature'],
-    ['wrong_issuer', 'token/invalid_issuer'],
-    ['wrong_audience', 'token/invalid_audience'],
-    ['missing_claims', 'token/missing_claims'],
-    ['not_yet_valid', 'token/not_yet_valid'],
-    ['hs256', 'token/invalid_algorithm'],
-    ['none', 'token/invalid_algorithm'],
-    ['unknown_kid', 'jwks/no_matching_key'],
-  ] as const)('a %s token → 401 %s with the invalid_token challenge, nothing leaked', async (kind, code) => {
+  it.each(BAD_TOKEN_CODES)('a %s token → 401 %s with the invalid_token challenge, nothing leaked', async (kind, code) => {
     const token = issuer.badToken(kind);
     const res = await get('/me').set('Authorization', `Bearer ${token}`);
     expectCatalogError(res, code);
@@ -337,7 +328,7 @@ describe.each(ADAPTERS)('RakomiAuthGuard per route on %s', (adapter) => {
     const res = await get('/per-route/unguarded').set('Authorization', `Bearer ${good}`);
     expect(res.status).toBe(500);
     expect(res.body).toStrictEqual({ statusCode: 500, message: 'Internal server error' });
-    const log = started.logs.text();
+    const log = started.logs.text;
     expect(log).toContain('@CurrentUser() on PerRouteController.unguarded found no verified Rakomi claims');
     expect(log).toContain('@UseGuards(RakomiAuthGuard)');
   });
@@ -367,6 +358,6 @@ describe.each(ADAPTERS)('JWKS unreachable on a cold cache, %s', (adapter) => {
     // The fix command names the configured JWKS URL (a documented exception to the host:port rule).
     expect(res.body.fix_command).toBe(`curl ${issuer.jwksUrl}`);
     expectNoLeak({ text: res.text.replace(res.body.fix_command, ''), headers: res.headers }, secrets);
-    expect(started.logs.text()).toContain('jwks/fetch_failed');
+    expect(started.logs.text).toContain('jwks/fetch_failed');
   });
 });

@@ -4,7 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { CurrentUser, Public, RakomiModule, type RakomiClaims } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import request from 'supertest';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 
 /** Stands for any other middleware or guard that puts something on `request.user`. */
 @Injectable()
@@ -45,6 +45,6 @@ describe.each(ADAPTERS)('@CurrentUser() on %s', (adapter) => {
     const response = await request(started.server).get('/spoof').set('Authorization', `Bearer ${issuer.token()}`);
     expect(response.status).toBe(500);
     expect(response.text).not.toContain('forged@example.com');
-    expect(started.logs.text()).toContain('RakomiAuthGuard did not run for this route');
+    expect(started.logs.text).toContain('RakomiAuthGuard did not run for this route');
   });
 });

@@ -1,7 +1,7 @@
 import { Controller, Get, Module, Query } from '@nestjs/common';
 import request from 'supertest';
 import { ERROR_CATALOG, Public, RakomiError, RakomiModule, type RakomiErrorCode } from '@rakomi/nestjs';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 
 const CODES = Object.keys(ERROR_CATALOG) as RakomiErrorCode[];
 const REALM = 'acme-api';
@@ -132,7 +132,7 @@ describe.each(ADAPTERS)('RakomiExceptionFilter on %s', (adapter) => {
     expect(res.text).not.toContain('hunter2');
     expect(res.text).not.toContain('10.9.8.7');
     expect(res.text).not.toMatch(/\n\s+at /);
-    const logged = started.logs.lines.filter((line) => line.level === 'error').map((line) => line.text).join('\n');
+    const logged = started.logs.entries.filter((line) => line.level === 'error').map((line) => line.text).join('\n');
     expect(logged).toContain('token/internal_error');
     expect(logged).toContain(CAUSE_CANARY);
     expect(logged).toContain('GET /throw');
@@ -141,7 +141,7 @@ describe.each(ADAPTERS)('RakomiExceptionFilter on %s', (adapter) => {
   it('does not log 4xx as errors', async () => {
     started.logs.clear();
     await request(started.server).get('/throw').query({ code: 'token/expired' });
-    expect(started.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(started.logs.entries.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   it('leaves other errors to Nest (generic 500, nothing internal)', async () => {

@@ -1,7 +1,7 @@
 // WebSocket gateways (socket.io and ws, on Express and Fastify) authenticated by the global
 // RakomiAuthGuard per message and by authenticateConnection() at connect time, with real clients.
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 import { connectGateway, gatewayAppModule, gatewayRuns, useSocketAdapter, type SocketKind } from './fixtures/gateway.app.js';
 
 let issuer: RakomiTestIssuer;
@@ -30,7 +30,7 @@ describe.each(cases)('%s gateways on %s', (kind, adapter) => {
   afterEach(() => {
     issuer.fault(undefined);
     clockAhead = 0;
-    expect(started.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(started.logs.entries.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   /** Where a client puts its token: socket.io's `auth.token`, else the `Authorization` header. */

@@ -2,7 +2,7 @@
 // RakomiAuthGuard, on Express and Fastify, with the real local issuer and real clients.
 import request from 'supertest';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 import { graphqlAppModule, resolverRuns, subscribeOnce } from './fixtures/graphql.app.js';
 
 const ME = '{ me { sub email } }';
@@ -29,7 +29,7 @@ describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
   afterEach(() => {
     issuer.fault(undefined);
     clockAhead = 0;
-    expect(started.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(started.logs.entries.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   const post = (query: string, token?: string, variables?: Record<string, unknown>) => {

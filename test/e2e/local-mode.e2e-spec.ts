@@ -1,11 +1,10 @@
 // RakomiLocalModule: the user's own app answering 200 with no account, over real HTTP.
-import { Controller, Get, Module, UseGuards, type INestApplication, type LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Controller, Get, Module, UseGuards, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CurrentUser, RakomiAuthGuard, TokenService, type RakomiClaims } from '@rakomi/nestjs';
 import { RakomiLocalModule, RakomiTestIssuer, type RakomiLocalModuleOptions } from '@rakomi/nestjs/testing';
+import { ADAPTERS, startApp, type AdapterName } from '../support/app-harness.js';
+import type { CapturingLogger } from '../support/capturing-logger.js';
 
 @Controller('me')
 @UseGuards(RakomiAuthGuard)
@@ -15,34 +14,15 @@ class MeController {
   }
 }
 
-/** Collects what the app logs. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(message: unknown): void {
-    this.lines.push(String(message));
-  }
-  error(message: unknown): void {
-    this.lines.push(String(message));
-  }
-  warn(message: unknown): void {
-    this.lines.push(String(message));
-  }
-}
-
 function appModule(options: RakomiLocalModuleOptions): new () => object {
   @Module({ imports: [RakomiLocalModule.forRoot(options)], controllers: [MeController] })
   class AppModule {}
   return AppModule;
 }
 
-async function listen(adapter: 'express' | 'fastify', options: RakomiLocalModuleOptions, logger = new CapturingLogger()) {
-  const httpAdapter = adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-  const app = await NestFactory.create<INestApplication | NestFastifyApplication>(appModule(options), httpAdapter, {
-    logger,
-    abortOnError: false,
-  });
-  await app.listen(0, '127.0.0.1');
-  return { app, logger, url: await app.getUrl() };
+async function listen(adapter: AdapterName, options: RakomiLocalModuleOptions) {
+  const { app, logs } = await startApp(adapter, appModule(options), { rawBody: false });
+  return { app, logger: logs, url: await app.getUrl() };
 }
 
 /** The `curl -H "Authorization: Bearer …" <url>/` line of the start-up log. */
@@ -52,7 +32,7 @@ function printedCurl(lines: string[]): { token: string; url: string } {
   return { token: match[1]!, url: match[2]! };
 }
 
-describe.each(['express', 'fastify'] as const)('RakomiLocalModule on %s', (adapter) => {
+describe.each(ADAPTERS)('RakomiLocalModule on %s', (adapter) => {
   let app: INestApplication;
   let logger: CapturingLogger;
   let url: string;
@@ -63,7 +43,7 @@ describe.each(['express', 'fastify'] as const)('RakomiLocalModule on %s', (adapt
   afterAll(() => app.close());
 
   it('logs a curl line, for the address the app listens on, whose token the protected route accepts', async () => {
-    const { token, url: printed } = printedCurl(logger.lines);
+    const { token, url: printed } = printedCurl(logger.entries.map((entry) => entry.message));
     expect(printed).toBe(`${url}/`);
     const response = await fetch(`${printed}me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
@@ -105,7 +85,7 @@ describe('RakomiLocalModule life cycle', () => {
   it('logs no token with printToken: false', async () => {
     const { app, logger } = await listen('express', { audience: 'my-api', printToken: false });
     await app.close();
-    expect(logger.lines.join('\n')).not.toContain('Bearer');
+    expect(logger.text).not.toContain('Bearer');
   });
 
   it('refuses to start with NODE_ENV=production, and says what to use instead', async () => {

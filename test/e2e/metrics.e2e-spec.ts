@@ -7,7 +7,7 @@ import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, Periodic
 import request from 'supertest';
 import { CurrentUser, RakomiAuthGuard, RakomiModule, RakomiWebhook, type RakomiModuleOptions } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { startApp, type StartedApp } from './fixtures/app.factory.js';
+import { startApp, type StartedApp } from '../support/app-harness.js';
 
 // Real app boots, child processes and RSA work on a shared 2-core machine: generous per-test budget.
 jest.setTimeout(30_000);

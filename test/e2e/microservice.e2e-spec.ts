@@ -3,7 +3,7 @@
 import request from 'supertest';
 import type { ClientProxy } from '@nestjs/microservices';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 import { microserviceAppModule, rpcRuns, send, startTcp, type GuardMode } from './fixtures/microservice.app.js';
 
 let issuer: RakomiTestIssuer;
@@ -33,7 +33,7 @@ describe.each(cases)('TCP microservice (%s) in a hybrid app on %s', (mode, adapt
   });
   afterEach(() => {
     issuer.fault(undefined);
-    expect(started.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(started.logs.entries.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   const bearer = (token: string) => `Bearer ${token}`;

@@ -20,8 +20,8 @@ import {
   type RakomiOptionsFactory,
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp } from './fixtures/app.factory.js';
-import { CapturedLogger } from './fixtures/captured-logger.js';
+import { ADAPTERS, startApp } from '../support/app-harness.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 
 const STATIC_OPTIONS: RakomiModuleOptions = { apiKey: 'akm_test_local', audience: 'static-api', baseUrl: 'http://127.0.0.1:9', realm: 'static' };
 
@@ -83,7 +83,7 @@ function configModule(options: object): Promise<DynamicModule> {
 }
 
 /** Compiles a testing module; what the app logs (also while compiling) goes to `logs`. */
-async function compile(imports: unknown[], controllers: unknown[] = [], logs: LoggerService = new CapturedLogger()) {
+async function compile(imports: unknown[], controllers: unknown[] = [], logs: LoggerService = new CapturingLogger()) {
   return Test.createTestingModule({ imports: imports as never[], controllers: controllers as never[] })
     .setLogger(logs)
     .compile();
@@ -130,12 +130,12 @@ describe('RakomiModule.forRoot()', () => {
   });
 
   it('hands the core a Nest Logger with context "rakomi", unless the app chose a logger', async () => {
-    const captured = new CapturedLogger();
+    const captured = new CapturingLogger();
     const moduleRef = await compile([RakomiModule.forRoot(STATIC_OPTIONS)], [], captured);
     const logger = moduleRef.get(RakomiClient).options.logger;
     expect(logger).toBeInstanceOf(Logger);
     logger!.warn('probe-from-core');
-    expect(captured.lines).toContainEqual({ level: 'warn', text: 'probe-from-core rakomi' });
+    expect(captured.entries).toContainEqual(expect.objectContaining({ level: 'warn', text: 'probe-from-core rakomi' }));
     await moduleRef.close();
 
     const own: RakomiLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -223,9 +223,9 @@ describe('a bad configuration fails the start-up with its config/* error', () =>
   });
 
   it('a @RakomiWebhook() route without webhookSecret → config/missing_webhook_secret, naming the route', async () => {
-    const captured = new CapturedLogger();
+    const captured = new CapturingLogger();
     await expectBootFailure([RakomiModule.forRoot(STATIC_OPTIONS)], 'config/missing_webhook_secret', [HookController], captured);
-    expect(captured.text()).toContain('@RakomiWebhook() is used on HookController.receive but no webhookSecret is configured');
+    expect(captured.text).toContain('@RakomiWebhook() is used on HookController.receive but no webhookSecret is configured');
     // The same app without webhook routes needs no secret.
     const moduleRef = await compile([RakomiModule.forRoot(STATIC_OPTIONS)], [MeController]);
     await moduleRef.close();
@@ -236,7 +236,7 @@ describe('a bad configuration fails the start-up with its config/* error', () =>
     const created = NestFactory.create(
       { module: class BadAppModule {}, imports: [RakomiModule.forRoot({ apiKey: '   ', audience: null })] } as DynamicModule,
       httpAdapter,
-      { abortOnError: false, logger: new CapturedLogger() },
+      { abortOnError: false, logger: new CapturingLogger() },
     );
     await expect(created).rejects.toMatchObject({ name: 'RakomiError', code: 'config/missing_api_key', message: 'apiKey is required' });
   });

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { CurrentUser, Public, RakomiAuthGuard, RakomiModule, RedisReplayStore, type RakomiModuleOptions } from '@rakomi/nestjs';
 import { RakomiHealthIndicator } from '@rakomi/nestjs/health';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 
 // Real app boots, child processes and RSA work on a shared 2-core machine: generous per-test budget.
 jest.setTimeout(30_000);
@@ -88,8 +88,8 @@ describe.each(ADAPTERS)('JWKS preload at bootstrap (%s)', (adapter) => {
   it("issuer down, default 'best-effort': the app boots, logs one warning, and verifies once the issuer is back", async () => {
     issuer.fault({ status: 503 });
     started = await startApp(adapter, OpsAppModule.with(issuer.moduleOptions({ jwks: { cooldown: 0.1 } })));
-    expect(started.logs.lines.some((line) => line.level === 'warn' && line.text.includes('JWKS preload failed (jwks/fetch_failed)'))).toBe(true);
-    expect(started.logs.lines.some((line) => line.level === 'error')).toBe(false);
+    expect(started.logs.entries.some((line) => line.level === 'warn' && line.text.includes('JWKS preload failed (jwks/fetch_failed)'))).toBe(true);
+    expect(started.logs.entries.some((line) => line.level === 'error')).toBe(false);
     issuer.reset();
     const app = started;
     await until(async () => (await request(app.server).get('/me').set('Authorization', `Bearer ${issuer.token()}`)).status === 200, 'a 200');

@@ -15,7 +15,7 @@ import {
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import request from 'supertest';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 
 /** What app code typically does with the verified object: copy it, then read a flag. */
 function copyLooksAdmin(value: object): { spreadAdmin: unknown; assignAdmin: unknown; ownKeys: string[] } {
@@ -89,7 +89,7 @@ describe.each(ADAPTERS)('prototype members are stripped on %s', (adapter) => {
     const top = `${json.slice(0, -1)},${claims.slice(1)}`;
     const nested = `${claims.slice(0, -1)},"x":${json}}`;
     for (const text of [top, nested]) {
-      const token = issuer.sign({ alg: 'RS256', typ: 'JWT', kid: issuer.currentKey.kid }, text);
+      const token = issuer.signJws({ alg: 'RS256', typ: 'JWT', kid: issuer.currentKey.kid }, text);
       const res = await request(started.server).get('/me').set('Authorization', `Bearer ${token}`).expect(200);
       expect(res.body.spreadAdmin).toBeUndefined();
       expect(res.body.assignAdmin).toBeUndefined();

@@ -5,7 +5,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { Public, RakomiAuthGuard, RakomiModule, type RakomiModuleOptions } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import request from 'supertest';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 
 class SubclassGuard extends RakomiAuthGuard {}
 

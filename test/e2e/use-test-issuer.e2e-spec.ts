@@ -72,7 +72,7 @@ describe.each(APP_MODULES)('the real AppModule using %s', (_name, appModule) => 
   });
 
   it.each(['express', 'fastify'] as const)('verifies tokens of the local issuer on %s with one line', async (adapter) => {
-    issuer.resetHits();
+    issuer.resetHits(); // before start: the module may load the keys at boot
     const app = await startApp(useRakomiTestIssuer(Test.createTestingModule({ imports: [appModule] }), issuer), adapter);
     try {
       const ok = await request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${issuer.token({ sub: 'usr_t' })}`);

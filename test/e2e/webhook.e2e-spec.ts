@@ -26,7 +26,7 @@ import {
   type RakomiWebhookEvent,
 } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
-import { ADAPTERS, startApp, type StartedApp } from './fixtures/app.factory.js';
+import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
 import { expectNoLeak } from './fixtures/leak.js';
 import { rawRequest } from './fixtures/raw-http.js';
 import { nestMajor } from '../support/nest-major.js';
@@ -260,7 +260,7 @@ describe.each(ADAPTERS)('@RakomiWebhook() on %s', (adapter) => {
     if (adapter === 'fastify' && FASTIFY_REFUSES.has(name)) expect(res.status).toBe(415);
     else expectWebhookError(res as unknown as request.Response, 'webhook/unsupported_media_type', 415);
     expect(log.count(deliveryId)).toBe(0);
-    expect(started.logs.lines.filter((line) => ['error', 'warn', 'fatal', 'log'].includes(line.level))).toEqual([]);
+    expect(started.logs.entries.filter((line) => ['error', 'warn', 'fatal', 'log'].includes(line.level))).toEqual([]);
   });
 
   it('a body-less POST labelled text/plain → 415 too (the label alone is not a Rakomi delivery)', async () => {
@@ -282,7 +282,7 @@ describe.each(ADAPTERS)('@RakomiWebhook() on %s', (adapter) => {
     expect(log.count(deliveryId)).toBe(1);
   });
 
-  it('a gzip-encoded body is refused and the handler does not run', async () => {
+  it('W-28 a gzip-encoded body is refused and the handler does not run', async () => {
     const { body, headers, deliveryId } = delivery();
     // Raw HTTP: supertest would not send the compressed bytes as they are.
     const res = await rawRequest(started.port, {
@@ -315,7 +315,7 @@ describe.each(ADAPTERS)('@RakomiWebhook() on %s', (adapter) => {
 });
 
 describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter) => {
-  it('raw body not enabled → 500 webhook/raw_body_unavailable, the handler does not run, logged once naming the fix', async () => {
+  it('W-22 raw body not enabled → 500 webhook/raw_body_unavailable, the handler does not run, logged once naming the fix', async () => {
     const started = await startApp(adapter, WebhookAppModule.with(issuer.moduleOptions()), { rawBody: false });
     try {
       const deliveries = [delivery(), delivery(), delivery()];
@@ -324,7 +324,7 @@ describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter
         expectWebhookError(res, 'webhook/raw_body_unavailable', 500);
       }
       for (const { deliveryId } of deliveries) expect(started.app.get(DeliveryLog).count(deliveryId)).toBe(0);
-      const errors = started.logs.lines.filter((line) => line.level === 'error');
+      const errors = started.logs.entries.filter((line) => line.level === 'error');
       expect(errors).toHaveLength(1); // once per route, not per request
       const logged = errors[0]!.text;
       expect(logged).toContain('POST /hooks/accepted');
@@ -349,7 +349,7 @@ describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter
     try {
       const res = await rawRequest(started.port, { method: 'POST', path: '/hooks/accepted', headers: { 'content-type': 'application/json' } });
       expect(res.status).toBeLessThan(500);
-      expect(started.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
+      expect(started.logs.entries.filter((line) => line.level === 'error')).toEqual([]);
     } finally {
       await started.close();
     }
@@ -415,7 +415,7 @@ describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter
       expectNoLeak(res, [...secrets, '10.1.2.3']);
       expect(started.app.get(DeliveryLog).count(deliveryId)).toBe(0);
       expect(res.body.code).toBe('webhook/replay_store_unavailable');
-      expect(started.logs.text()).toContain('webhook/replay_store_unavailable (503)');
+      expect(started.logs.text).toContain('webhook/replay_store_unavailable (503)');
     } finally {
       await started.close();
     }

@@ -1,7 +1,7 @@
-// Harness of the fault, fuzz, Redis and logging e2e suites: a small real Nest app (global bearer
-// guard, one webhook route) on a loopback port, a structured capturing logger, and a plain
-// node:http client that records when each request was sent and answered.
-import { Agent, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+// The app of the fault, fuzz, Redis and logging e2e suites: a small real Nest app (global bearer
+// guard, one webhook route) booted by the app harness, and a plain node:http client that records
+// when each request was sent and answered.
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import {
   Controller,
@@ -11,12 +11,8 @@ import {
   Module,
   Post,
   type DynamicModule,
-  type INestApplication,
-  type LoggerService,
 } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { APP_GUARD } from '@nestjs/core';
 import {
   CurrentUser,
   Public,
@@ -27,8 +23,10 @@ import {
   type RakomiModuleOptions,
   type RakomiWebhookEvent,
 } from '@rakomi/nestjs';
+import { startApp, type AdapterName, type StartedApp } from './app-harness.js';
+import { CapturingLogger } from './capturing-logger.js';
 
-export type FaultAdapter = 'express' | 'fastify';
+export type FaultAdapter = AdapterName;
 
 /** Counts handler runs per delivery id; one instance may be shared by several apps (Redis suite). */
 @Injectable()
@@ -84,76 +82,6 @@ class FaultAppModule {
         { provide: APP_GUARD, useClass: RakomiAuthGuard },
       ],
     };
-  }
-}
-
-/** One captured log call: level, message, the Nest context (last string argument) and all text. */
-export interface LogEntry {
-  readonly level: string;
-  readonly message: string;
-  readonly context: string | undefined;
-  /** Message and every other argument (stacks, objects), flattened. */
-  readonly text: string;
-}
-
-function flatten(value: unknown): string {
-  if (value instanceof Error) return `${value.name}: ${value.message}\n${value.stack ?? ''}`;
-  if (typeof value === 'string') return value;
-  if (value === undefined) return '';
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
-}
-
-/** A Nest `LoggerService` that keeps every call, for canary and once-per-event checks. */
-export class FaultLogger implements LoggerService {
-  readonly entries: LogEntry[] = [];
-
-  private push(level: string, message: unknown, params: unknown[]): void {
-    const last = params.at(-1);
-    const context = params.length > 0 && typeof last === 'string' ? last : undefined;
-    const text = [message, ...params].map(flatten).filter((part) => part !== '').join(' ');
-    this.entries.push({ level, message: flatten(message), context, text });
-  }
-
-  log(message: unknown, ...params: unknown[]): void {
-    this.push('log', message, params);
-  }
-  error(message: unknown, ...params: unknown[]): void {
-    this.push('error', message, params);
-  }
-  warn(message: unknown, ...params: unknown[]): void {
-    this.push('warn', message, params);
-  }
-  debug(message: unknown, ...params: unknown[]): void {
-    this.push('debug', message, params);
-  }
-  verbose(message: unknown, ...params: unknown[]): void {
-    this.push('verbose', message, params);
-  }
-  fatal(message: unknown, ...params: unknown[]): void {
-    this.push('fatal', message, params);
-  }
-
-  /** Entries logged with context `rakomi`. */
-  rakomi(): LogEntry[] {
-    return this.entries.filter((entry) => entry.context === 'rakomi');
-  }
-
-  /** How many entries contain `fragment` in their message. */
-  count(fragment: string): number {
-    return this.entries.filter((entry) => entry.message.includes(fragment)).length;
-  }
-
-  /** Everything logged, one line per entry. */
-  text(): string {
-    return this.entries.map((entry) => `[${entry.level}${entry.context ? ` ${entry.context}` : ''}] ${entry.text}`).join('\n');
-  }
-
-  clear(): void {
-    this.entries.length = 0;
   }
 }
 
@@ -218,11 +146,7 @@ export class FaultClient {
   }
 }
 
-export interface FaultApp {
-  readonly app: INestApplication;
-  readonly server: Server;
-  readonly port: number;
-  readonly logs: FaultLogger;
+export interface FaultApp extends StartedApp {
   readonly deliveries: DeliveryCounter;
   readonly client: FaultClient;
   /** Requests the app's HTTP server has received so far (counted on its `request` event). */
@@ -234,44 +158,31 @@ export interface FaultAppOptions {
   adapter?: FaultAdapter;
   /** Shared handler-run counter (several apps on one Redis). @default a new one */
   deliveries?: DeliveryCounter;
-  /** @default a new {@link FaultLogger} */
-  logger?: FaultLogger;
+  /** @default a new {@link CapturingLogger} */
+  logger?: CapturingLogger;
 }
 
 /**
- * Boots the fault app on Express (default) or Fastify with `rawBody: true`, listening on a free
- * loopback port, with `RakomiModule.forRoot(options)`, a global `RakomiAuthGuard`, `GET /me`,
- * `GET /health` (public) and `POST /hooks` (`@RakomiWebhook()`, 202).
+ * Boots the fault app with {@link startApp} (Express by default, `rawBody: true`, a free loopback
+ * port): `RakomiModule.forRoot(options)`, a global `RakomiAuthGuard`, `GET /me`, `GET /health`
+ * (public) and `POST /hooks` (`@RakomiWebhook()`, 202).
  */
 export async function startFaultApp(options: RakomiModuleOptions, init: FaultAppOptions = {}): Promise<FaultApp> {
-  const logs = init.logger ?? new FaultLogger();
   const deliveries = init.deliveries ?? new DeliveryCounter();
-  const module = FaultAppModule.with(options, deliveries);
-  const appOptions = { rawBody: true, logger: logs, abortOnError: false } as const;
-  const app: INestApplication =
-    init.adapter === 'fastify'
-      ? await NestFactory.create(module, new FastifyAdapter(), appOptions)
-      : await NestFactory.create(module, new ExpressAdapter(), appOptions);
-  await app.listen(0, '127.0.0.1');
-  const server = app.getHttpServer() as Server;
+  const started = await startApp(init.adapter ?? 'express', FaultAppModule.with(options, deliveries), init.logger ? { logger: init.logger } : {});
   let received = 0;
-  server.on('request', () => {
+  started.server.on('request', () => {
     received++;
   });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the fault app is not listening on a TCP port');
-  const client = new FaultClient(address.port);
+  const client = new FaultClient(started.port);
   return {
-    app,
-    server,
-    port: address.port,
-    logs,
+    ...started,
     deliveries,
     client,
     received: () => received,
     async close() {
       client.close();
-      await app.close();
+      await started.close();
     },
   };
 }

@@ -62,11 +62,11 @@ export function garbageTokens(issuer: RakomiTestIssuer): string[] {
     `${rand(20)}.${rand(20)}.${rand(20)}.${rand(20)}.${rand(20)}`,
     issuer.badToken('none'),
     issuer.badToken('hs256'),
-    issuer.sign({ alg: 'RS512', kid: issuer.currentKey.kid }, claims, { alg: 'none' }) + randomSignature(),
-    issuer.sign({ alg: 'RS256' }, claims, { alg: 'none' }) + randomSignature(),
-    issuer.sign({ alg: 'RS256', kid: 42 }, claims, { alg: 'none' }) + randomSignature(),
-    issuer.sign('not json', claims, { alg: 'none' }) + randomSignature(),
-    issuer.sign('[1,2]', claims, { alg: 'none' }) + randomSignature(),
+    issuer.signJws({ alg: 'RS512', kid: issuer.currentKey.kid }, claims, { alg: 'none' }) + randomSignature(),
+    issuer.signJws({ alg: 'RS256' }, claims, { alg: 'none' }) + randomSignature(),
+    issuer.signJws({ alg: 'RS256', kid: 42 }, claims, { alg: 'none' }) + randomSignature(),
+    issuer.signJws('not json', claims, { alg: 'none' }) + randomSignature(),
+    issuer.signJws('[1,2]', claims, { alg: 'none' }) + randomSignature(),
     `${base64url(randomBytes(24))}.${p}.${s}`,
   ];
 }

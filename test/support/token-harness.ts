@@ -1,34 +1,16 @@
 import { RakomiError } from '../../lib/errors/rakomi.error.js';
 import type { RakomiModuleOptions } from '../../lib/options/rakomi-options.interface.js';
 import { resolveOptions } from '../../lib/options/resolve-options.js';
-import type { RakomiLogger } from '../../lib/options/rakomi-logger.interface.js';
 import type { RakomiClaims } from '../../lib/token/rakomi-claims.interface.js';
 import { TokenService } from '../../lib/token/token.service.js';
+import { CapturingLogger } from './capturing-logger.js';
+
+export { CapturingLogger } from './capturing-logger.js';
 import { RakomiTestIssuer, type RakomiTestIssuerOptions } from '../../lib/testing/rakomi-test-issuer.js';
 
 /** Frozen "now" of the token suites, Unix seconds (2025-06-15T15:06:40Z). */
 export const NOW_S = 1_750_000_000;
 export const NOW_MS = NOW_S * 1000;
-
-/** A logger that records every line, for once-per-episode and redaction checks. */
-export class RecordingLogger implements RakomiLogger {
-  readonly lines: string[] = [];
-  log(message: string): void {
-    this.lines.push(`log ${message}`);
-  }
-  warn(message: string): void {
-    this.lines.push(`warn ${message}`);
-  }
-  error(message: string, stack?: string): void {
-    this.lines.push(`error ${message}${stack ? `\n${stack}` : ''}`);
-  }
-  count(fragment: string): number {
-    return this.lines.filter((line) => line.includes(fragment)).length;
-  }
-  get text(): string {
-    return this.lines.join('\n');
-  }
-}
 
 /** Starts an issuer on the frozen clock unless told otherwise. */
 export function startIssuer(options: RakomiTestIssuerOptions = {}): Promise<RakomiTestIssuer> {
@@ -39,8 +21,8 @@ export function startIssuer(options: RakomiTestIssuerOptions = {}): Promise<Rako
 export function serviceFor(
   issuer: RakomiTestIssuer,
   overrides: Partial<RakomiModuleOptions> = {},
-): { service: TokenService; logger: RecordingLogger } {
-  const logger = new RecordingLogger();
+): { service: TokenService; logger: CapturingLogger } {
+  const logger = new CapturingLogger();
   const options = issuer.moduleOptions({ logger, ...overrides, jwks: { timeout: 0.5, ...overrides.jwks } });
   const service = new TokenService(resolveOptions(options));
   return { service, logger };

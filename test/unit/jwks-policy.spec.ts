@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { RakomiModuleOptions } from '../../lib/options/rakomi-options.interface.js';
 import type { RakomiTestIssuer } from '../../lib/testing/index.js';
 import type { TokenService } from '../../lib/token/token.service.js';
-import { RecordingLogger, codeOf, failure, serviceFor, sleep, startIssuer } from '../support/token-harness.js';
+import { CapturingLogger, codeOf, failure, serviceFor, sleep, startIssuer } from '../support/token-harness.js';
 
 let issuer: RakomiTestIssuer;
 const services: TokenService[] = [];
@@ -23,7 +23,7 @@ afterAll(async () => {
   await issuer.close();
 });
 
-function fresh(overrides: Partial<RakomiModuleOptions> = {}): { service: TokenService; logger: RecordingLogger } {
+function fresh(overrides: Partial<RakomiModuleOptions> = {}): { service: TokenService; logger: CapturingLogger } {
   const made = serviceFor(issuer, { tokenCache: false, ...overrides });
   services.push(made.service);
   return made;
@@ -31,7 +31,7 @@ function fresh(overrides: Partial<RakomiModuleOptions> = {}): { service: TokenSe
 
 /** A well-formed RS256 token naming a random, unpublished kid (fails at key lookup). */
 function unknownKidToken(): string {
-  return issuer.sign({ alg: 'RS256', kid: `rk-${randomBytes(6).toString('hex')}` }, issuer.claims(), { alg: 'none' });
+  return issuer.signJws({ alg: 'RS256', kid: `rk-${randomBytes(6).toString('hex')}` }, issuer.claims(), { alg: 'none' });
 }
 
 async function codes(promises: Promise<unknown>[]): Promise<Map<string, number>> {
@@ -198,7 +198,7 @@ describe('R-05 / J-32 / J-34 rotation', () => {
       await sleep(10);
     }
     const hits = issuer.hits;
-    issuer.use(K2);
+    issuer.signWith(K2);
     await expect(codeOf(service.verify(issuer.token()))).resolves.toBe('ok');
     await expect(codeOf(service.verify(issuer.token({}, { kid: 'rk-1' })))).resolves.toBe('token/invalid_signature');
     expect(issuer.hits).toBe(hits);
@@ -214,7 +214,7 @@ describe('R-05 / J-32 / J-34 rotation', () => {
     // Abrupt rotation: K1 disappears, K2 signs from now on.
     issuer.unpublish('rk-1');
     issuer.publish(K2);
-    issuer.use(K2);
+    issuer.signWith(K2);
     let recoveredAt = 0;
     let failures = 0;
     while (recoveredAt === 0) {

@@ -1,5 +1,5 @@
 // WebhookService.verify / claimDelivery: webhook-scheme.md's ordered steps, the published
-// vectors and the W-xx corpus of security-cases.md (where the two differ, the scheme wins:
+// vectors and the W-xx cases of test/CASES.md (where the two differ, the scheme wins:
 // malformed id / timestamp / repeated header → webhook/invalid_signature).
 import { createHmac, randomBytes } from 'node:crypto';
 import { jest } from '@jest/globals';
@@ -343,7 +343,7 @@ describe('step 3: header syntax and repeats → webhook/invalid_signature', () =
     }
   });
 
-  // W-09 (security-cases says missing_header; the scheme says a present but malformed timestamp is
+  // W-09 (the case list says missing_header; the scheme says a present but malformed timestamp is
   // invalid_signature). Each is signed over the exact header text, so only the syntax check can stop it.
   it.each([
     '1614265330abc',

@@ -1,4 +1,4 @@
-// JWKS key selection J-21..J-24, J-28, J-29, J-35, T-46, T-50 (security-cases.md §3.5, §4):
+// JWKS key selection J-21..J-24, J-28, J-29, J-35, T-46, T-50 (test/CASES.md):
 // which published keys may verify an RS256 token.
 import { generateKeyPairSync } from 'node:crypto';
 import type { RakomiTestIssuer, TestSigningKey } from '../../lib/testing/index.js';
@@ -69,7 +69,7 @@ describe('J-21..J-24 only RSA keys usable for RS256 signatures are selected', ()
     const oct = { kty: 'oct', k: 'c2VjcmV0', kid: 'rk-1', alg: 'HS256' };
     const service = withKeys([oct, K1.jwk]);
     await expect(codeOf(service.verify(issuer.token()))).resolves.toBe('ok');
-    const hs = issuer.sign({ alg: 'HS256', kid: 'rk-1' }, issuer.claims(), { alg: 'HS256', hmacKey: 'secret' });
+    const hs = issuer.signJws({ alg: 'HS256', kid: 'rk-1' }, issuer.claims(), { alg: 'HS256', hmacKey: 'secret' });
     await expect(codeOf(service.verify(hs))).resolves.toBe('token/invalid_algorithm');
     const onlyOct = withKeys([oct, K2.jwk]);
     await expect(codeOf(onlyOct.verify(issuer.token()))).resolves.toBe('jwks/no_matching_key');

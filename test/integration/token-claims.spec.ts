@@ -1,4 +1,4 @@
-// Security cases T-00, T-57..T-79 (security-cases.md §3.0, §3.6, §3.7): claim profile, time
+// Security cases T-00, T-57..T-79 (test/CASES.md): claim profile, time
 // boundaries on a frozen clock, error precedence, internal errors. Every token is validly signed
 // by K1 unless the case says otherwise.
 import { RakomiError } from '../../lib/errors/rakomi.error.js';
@@ -7,7 +7,7 @@ import type { TokenService } from '../../lib/token/token.service.js';
 import {
   CLAIM_CANARIES,
   NOW_S,
-  RecordingLogger,
+  CapturingLogger,
   codeOf,
   expectNoLeak,
   failure,
@@ -41,7 +41,7 @@ afterAll(async () => {
 
 /** Claims that replace the defaults entirely (no merge), for absence cases. */
 function exactly(claims: Record<string, unknown>): string {
-  return issuer.sign({ alg: 'RS256', typ: 'JWT', kid: 'rk-1' }, claims);
+  return issuer.signJws({ alg: 'RS256', typ: 'JWT', kid: 'rk-1' }, claims);
 }
 
 async function expectCode(verifier: TokenService, token: string, code: string): Promise<void> {
@@ -65,7 +65,7 @@ describe('T-00 positive control', () => {
 
   it('T-71 duplicate claim members: the last one wins, like JSON.parse', async () => {
     const body = JSON.stringify(issuer.claims({ sub: 'usr_victim' })).replace(/}$/, ',"sub":"usr_attacker"}');
-    const claims = await service.verify(issuer.sign({ alg: 'RS256', kid: 'rk-1' }, body));
+    const claims = await service.verify(issuer.signJws({ alg: 'RS256', kid: 'rk-1' }, body));
     expect(claims.sub).toBe('usr_attacker');
   });
 
@@ -217,7 +217,7 @@ describe('T-74..T-79 error precedence and oracle resistance', () => {
 
   it('T-79 an unexpected failure → token/internal_error (500), logged with its cause, nothing leaked', async () => {
     const cold = await startIssuer();
-    const logger = new RecordingLogger();
+    const logger = new CapturingLogger();
     const { service: verifier } = serviceFor(cold, { logger });
     const realFetch = globalThis.fetch;
     globalThis.fetch = (() => {

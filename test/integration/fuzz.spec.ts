@@ -20,7 +20,7 @@ import {
   tokenLeaks,
   withDeadline,
 } from '../support/fault-fuzz.js';
-import { RecordingLogger, startIssuer } from '../support/token-harness.js';
+import { CapturingLogger, startIssuer } from '../support/token-harness.js';
 
 const TIMEOUT = fuzzTimeout(FUZZ_RUNS, 2);
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   for (const key of [issuer.currentKey, K2]) {
     for (let i = 0; i < 2; i++) {
       const claims = issuer.claims({ ...CLAIMS, sub: `${CLAIMS.sub}_${key.kid}_${i}` });
-      const token = issuer.sign({ alg: 'RS256', typ: 'JWT', kid: key.kid }, claims, { key });
+      const token = issuer.signJws({ alg: 'RS256', typ: 'JWT', kid: key.kid }, claims, { key });
       pool.push(token);
       claimsOf.set(token, claims);
     }
@@ -53,8 +53,8 @@ afterAll(async () => {
 });
 
 /** A warmed service (1 fetch) whose unknown-kid budget never refills during the run. */
-async function warmService(tokenCache: boolean): Promise<{ service: TokenService; logger: RecordingLogger }> {
-  const logger = new RecordingLogger();
+async function warmService(tokenCache: boolean): Promise<{ service: TokenService; logger: CapturingLogger }> {
+  const logger = new CapturingLogger();
   const service = new TokenService(
     resolveOptions(issuer.moduleOptions({ logger, ...(tokenCache ? {} : { tokenCache: false }), jwks: { cooldown: 3_600, timeout: 1 } })),
   );
@@ -96,7 +96,7 @@ describe.each([
   ['without the cache', false],
 ])('TokenService under random input, %s', (_name, tokenCache) => {
   let service: TokenService;
-  let logger: RecordingLogger;
+  let logger: CapturingLogger;
 
   beforeAll(async () => {
     ({ service, logger } = await warmService(tokenCache));
@@ -106,7 +106,7 @@ describe.each([
     // No fetch beyond the warm one, and nothing secret in what the service logged.
     expect(issuer.hits).toBe(1);
     for (const leak of [...pool.flatMap(tokenLeaks), ...Object.values(CLAIMS)]) expect(logger.text).not.toContain(leak);
-    expect(logger.lines.every((line) => line.startsWith('warn JWKS refetch budget exhausted'))).toBe(true);
+    expect(logger.entries.every((entry) => entry.level === 'warn' && entry.message.startsWith('JWKS refetch budget exhausted'))).toBe(true);
   });
 
   it('verify(): mutated valid tokens → the claims only when unchanged, else a catalog error', async () => {

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { RakomiClient } from '../../lib/client/rakomi.client.js';
 import { resolveOptions } from '../../lib/options/resolve-options.js';
-import { RakomiTestIssuer, type BadTokenKind } from '../../lib/testing/index.js';
+import { RakomiTestIssuer } from '../../lib/testing/index.js';
+import { BAD_TOKEN_CODES } from '../support/bad-token-codes.js';
 import { NOW_MS, NOW_S, codeOf, serviceFor } from '../support/token-harness.js';
 
 let issuer: RakomiTestIssuer;
@@ -70,17 +71,7 @@ describe('RakomiTestIssuer', () => {
     }
   });
 
-  it.each<[BadTokenKind, string]>([
-    ['expired', 'token/expired'],
-    ['wrong_issuer', 'token/invalid_issuer'],
-    ['wrong_audience', 'token/invalid_audience'],
-    ['missing_claims', 'token/missing_claims'],
-    ['not_yet_valid', 'token/not_yet_valid'],
-    ['hs256', 'token/invalid_algorithm'],
-    ['none', 'token/invalid_algorithm'],
-    ['unknown_kid', 'jwks/no_matching_key'],
-    ['bad_signature', 'token/invalid_signature'],
-  ])('badToken(%p) → %s', async (kind, code) => {
+  it.each(BAD_TOKEN_CODES)('badToken(%p) → %s', async (kind, code) => {
     const { service } = serviceFor(issuer);
     try {
       await expect(codeOf(service.verify(issuer.badToken(kind)))).resolves.toBe(code);
@@ -90,16 +81,16 @@ describe('RakomiTestIssuer', () => {
   });
 
   it('sign() builds raw tokens: exact header text, raw payload bytes, HS256 and none', () => {
-    const rs = issuer.sign('{"alg":"RS256","kid":"rk-1"}', Buffer.from([0x7b, 0xff, 0x7d]));
+    const rs = issuer.signJws('{"alg":"RS256","kid":"rk-1"}', Buffer.from([0x7b, 0xff, 0x7d]));
     const [h, p, s] = rs.split('.') as [string, string, string];
     expect(Buffer.from(h, 'base64url').toString()).toBe('{"alg":"RS256","kid":"rk-1"}');
     expect(Buffer.from(p, 'base64url')).toEqual(Buffer.from([0x7b, 0xff, 0x7d]));
     expect(cryptoVerify('sha256', Buffer.from(`${h}.${p}`), issuer.currentKey.publicKey, Buffer.from(s, 'base64url'))).toBe(true);
 
-    const hs = issuer.sign({ alg: 'HS256' }, { a: 1 }, { alg: 'HS256', hmacKey: 'k' });
+    const hs = issuer.signJws({ alg: 'HS256' }, { a: 1 }, { alg: 'HS256', hmacKey: 'k' });
     const [hh, hp, hsig] = hs.split('.') as [string, string, string];
     expect(hsig).toBe(createHmac('sha256', 'k').update(`${hh}.${hp}`).digest('base64url'));
-    expect(issuer.sign({ alg: 'none' }, {}, { alg: 'none' })).toMatch(/\.$/);
+    expect(issuer.signJws({ alg: 'none' }, {}, { alg: 'none' })).toMatch(/\.$/);
   });
 
   it('rotate(): pre-published keeps the old key, abrupt removes it; reset() restores rk-1', () => {

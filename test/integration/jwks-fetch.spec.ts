@@ -1,4 +1,4 @@
-// JWKS server behaviour J-01..J-19, J-25, J-26 (security-cases.md §4): what is requested, how
+// JWKS server behaviour J-01..J-19, J-25, J-26 (test/CASES.md): what is requested, how
 // every kind of bad answer is classified, and that hostile sizes stay bounded. Cold cache per case.
 import { createServer as createNetServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { RakomiModuleOptions } from '../../lib/options/rakomi-options.interface.js';
 import type { RakomiTestIssuer } from '../../lib/testing/index.js';
 import type { TokenService } from '../../lib/token/token.service.js';
-import { RecordingLogger, codeOf, expectNoLeak, failure, serviceFor, startIssuer } from '../support/token-harness.js';
+import { CapturingLogger, codeOf, expectNoLeak, failure, serviceFor, startIssuer } from '../support/token-harness.js';
 
 let issuer: RakomiTestIssuer;
 let attacker: RakomiTestIssuer;
@@ -30,7 +30,7 @@ afterAll(async () => {
   await attacker.close();
 });
 
-function fresh(overrides: Partial<RakomiModuleOptions> = {}): { service: TokenService; logger: RecordingLogger } {
+function fresh(overrides: Partial<RakomiModuleOptions> = {}): { service: TokenService; logger: CapturingLogger } {
   const made = serviceFor(issuer, { tokenCache: false, ...overrides, jwks: { timeout: 0.3, ...overrides.jwks } });
   services.push(made.service);
   return made;
@@ -61,6 +61,9 @@ describe('J-01 the request', () => {
   });
 });
 
+/** Stands for an HTTP-date `Retry-After` one minute after the case starts. */
+const IN_A_MINUTE = 'http-date in 60 s';
+
 describe('J-02..J-06 non-2xx answers → jwks/fetch_failed (503) with Retry-After', () => {
   it.each([
     ['J-02 404', { status: 404 }, undefined],
@@ -68,23 +71,33 @@ describe('J-02..J-06 non-2xx answers → jwks/fetch_failed (503) with Retry-Afte
     ['J-04 503 Retry-After: 120', { status: 503, headers: { 'Retry-After': '120' } }, 120],
     ['J-04 429 Retry-After: 30', { status: 429, headers: { 'Retry-After': '30' } }, 30],
     ['J-04 Retry-After beyond the 300 s cap', { status: 503, headers: { 'Retry-After': '99999' } }, 300],
-    ['J-04 Retry-After as an HTTP date', { status: 503, headers: { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() } }, 60],
+    ['J-04 Retry-After as an HTTP date', { status: 503, headers: { 'Retry-After': IN_A_MINUTE } }, 60],
     ['J-06 304 without a conditional request', { status: 304 }, undefined],
     ['401', { status: 401 }, undefined],
   ])('%s', async (_name, fault, retryAfter) => {
-    issuer.fault(fault);
+    // The date is written when the case runs, not when the file loads (a busy machine can start a case late).
+    const sentAt = Date.now();
+    const dated = 'headers' in fault && fault.headers['Retry-After'] === IN_A_MINUTE;
+    const retryAt = new Date(sentAt + 60_000).toUTCString();
+    issuer.fault(dated ? { ...fault, headers: { 'Retry-After': retryAt } } : fault);
     const { service, logger } = fresh();
     const token = issuer.token();
     const error = await failure(service.verify(token));
+    const answeredAt = Date.now();
     expect(error.code).toBe('jwks/fetch_failed');
     expect(error.status).toBe(503);
     expect(error.fixCommand).toBe(`curl ${issuer.jwksUrl}`);
     expect(error.toJSON().fix_command).toBe(`curl ${issuer.jwksUrl}`);
     if (retryAfter === undefined) {
       expect(error.retryAfter).toBeGreaterThanOrEqual(1);
-    } else {
-      expect(error.retryAfter).toBeGreaterThanOrEqual(retryAfter - 2);
+    } else if (dated) {
+      // Seconds from the moment the answer was read (between sentAt and answeredAt) to the date, rounded up.
+      const date = Date.parse(retryAt);
+      expect(error.retryAfter).toBeGreaterThanOrEqual(Math.ceil((date - answeredAt) / 1000));
+      expect(error.retryAfter).toBeLessThanOrEqual(Math.ceil((date - sentAt) / 1000));
       expect(error.retryAfter).toBeLessThanOrEqual(retryAfter);
+    } else {
+      expect(error.retryAfter).toBe(retryAfter);
     }
     expectNoLeak(error, [token, ...location()]);
     expect(logger.text).not.toContain('hunter2');

@@ -1,4 +1,4 @@
-// Security cases T-01..T-56 (security-cases.md §3.1–3.5): credential extraction, compact form,
+// Security cases T-01..T-56 (test/CASES.md): credential extraction, compact form,
 // signature bytes, algorithm and header parameters. Real RSA keys, a real JWKS server on 127.0.0.1.
 import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign } from 'node:crypto';
 import { RakomiTestIssuer, base64url, type TestSigningKey } from '../../lib/testing/index.js';
@@ -192,7 +192,7 @@ describe('T-10..T-24 compact structure and encoding (0 fetch)', () => {
 
   it('T-19 a validly signed payload that is not a JSON object → token/malformed (not invalid_signature)', async () => {
     for (const payload of [Buffer.from('hello'), Buffer.from('[1]'), Buffer.from([0x7b, 0xff, 0x7d]), Buffer.from('null')]) {
-      const token = issuer.sign(H0, payload);
+      const token = issuer.signJws(H0, payload);
       await expect(codeOf(warm.verify(token))).resolves.toBe('token/malformed');
     }
   });
@@ -202,7 +202,7 @@ describe('T-10..T-24 compact structure and encoding (0 fetch)', () => {
     for (let i = 0; payload.length % 4 !== 2; i++) payload = base64url(JSON.stringify(issuer.claims({ pad: 'x'.repeat(i) })));
     const altered = payload.slice(0, -1) + (payload.endsWith('B') ? 'C' : 'B');
     const header = base64url(JSON.stringify(H0));
-    const forged = `${header}.${altered}.${issuer.signature(`${header}.${altered}`)}`;
+    const forged = `${header}.${altered}.${issuer.jwsSignature(`${header}.${altered}`)}`;
     await expect(coldCode(forged)).resolves.toBe('token/malformed');
   });
 });
@@ -228,15 +228,15 @@ describe('T-25..T-29 signature', () => {
 
 describe('T-30..T-40 algorithm (token/invalid_algorithm, 0 fetch)', () => {
   const pem = () => K1.publicKey.export({ type: 'spki', format: 'pem' }) as string;
-  const hs = (alg: string, key: string | Buffer) => issuer.sign({ alg, typ: 'JWT', kid: 'rk-1' }, issuer.claims(), { alg: 'HS256', hmacKey: key });
+  const hs = (alg: string, key: string | Buffer) => issuer.signJws({ alg, typ: 'JWT', kid: 'rk-1' }, issuer.claims(), { alg: 'HS256', hmacKey: key });
   const hmacWith = (alg: string, hash: string, key: string | Buffer) => {
     const input = `${base64url(JSON.stringify({ alg, kid: 'rk-1' }))}.${base64url(JSON.stringify(issuer.claims()))}`;
     return `${input}.${createHmac(hash, key).update(input).digest('base64url')}`;
   };
 
   const cases: [string, () => string][] = [
-    ...['none', 'None', 'NONE', 'nOnE'].map((alg): [string, () => string] => [`T-30 alg ${alg}`, () => issuer.sign({ alg, kid: 'rk-1' }, issuer.claims(), { alg: 'none' })]),
-    ['T-30 none with a signature', () => `${issuer.sign({ alg: 'none', kid: 'rk-1' }, issuer.claims(), { alg: 'none' })}${randomBytes(256).toString('base64url')}`],
+    ...['none', 'None', 'NONE', 'nOnE'].map((alg): [string, () => string] => [`T-30 alg ${alg}`, () => issuer.signJws({ alg, kid: 'rk-1' }, issuer.claims(), { alg: 'none' })]),
+    ['T-30 none with a signature', () => `${issuer.signJws({ alg: 'none', kid: 'rk-1' }, issuer.claims(), { alg: 'none' })}${randomBytes(256).toString('base64url')}`],
     ['T-31 HS256 keyed with the PEM', () => hs('HS256', pem())],
     ['T-31 HS256 keyed with the PEM without newline', () => hs('HS256', pem().trimEnd())],
     ['T-31 HS256 keyed with "\\n" + PEM', () => hs('HS256', `\n${pem()}`)],
@@ -250,7 +250,7 @@ describe('T-30..T-40 algorithm (token/invalid_algorithm, 0 fetch)', () => {
     ['T-32 HS256 with "null"', () => hs('HS256', 'null')],
     ['T-33 HS384 keyed with the PEM', () => hmacWith('HS384', 'sha384', pem())],
     ['T-33 HS512 keyed with the PEM', () => hmacWith('HS512', 'sha512', pem())],
-    ['T-35 ES256 psychic signature', () => `${issuer.sign({ alg: 'ES256', kid: 'rk-1' }, issuer.claims(), { alg: 'none' })}${Buffer.alloc(64).toString('base64url')}`],
+    ['T-35 ES256 psychic signature', () => `${issuer.signJws({ alg: 'ES256', kid: 'rk-1' }, issuer.claims(), { alg: 'none' })}${Buffer.alloc(64).toString('base64url')}`],
     ['T-35 ES256 validly signed by an EC key', () => {
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const input = `${base64url(JSON.stringify({ alg: 'ES256', kid: 'rk-1' }))}.${base64url(JSON.stringify(issuer.claims()))}`;
@@ -258,9 +258,9 @@ describe('T-30..T-40 algorithm (token/invalid_algorithm, 0 fetch)', () => {
     }],
     ...['EdDSA', 'Ed25519', 'ES256K', 'ML-DSA-65', 'RSA-OAEP', 'PS256', 'RS512', 'RS384'].map((alg): [string, () => string] => [`T-36 alg ${alg}`, () => issuer.token({}, { header: { alg } })]),
     ...['rs256', 'Rs256', 'RS256 ', ' RS256', 'RS256\u0000', 'R\u0405256', 'RS2560'].map((alg): [string, () => string] => [`T-37 alg ${JSON.stringify(alg)}`, () => issuer.token({}, { header: { alg } })]),
-    ['T-40 duplicate alg, last is none (signed by K1)', () => issuer.sign('{"alg":"RS256","alg":"none","kid":"rk-1"}', issuer.claims())],
-    ['T-75 HS256 with an unknown kid', () => issuer.sign({ alg: 'HS256', kid: 'rk-999' }, issuer.claims(), { alg: 'HS256', hmacKey: '' })],
-    ['T-46 HS256 with a path-traversal kid', () => issuer.sign({ alg: 'HS256', kid: '../../../../dev/null' }, issuer.claims(), { alg: 'HS256', hmacKey: '' })],
+    ['T-40 duplicate alg, last is none (signed by K1)', () => issuer.signJws('{"alg":"RS256","alg":"none","kid":"rk-1"}', issuer.claims())],
+    ['T-75 HS256 with an unknown kid', () => issuer.signJws({ alg: 'HS256', kid: 'rk-999' }, issuer.claims(), { alg: 'HS256', hmacKey: '' })],
+    ['T-46 HS256 with a path-traversal kid', () => issuer.signJws({ alg: 'HS256', kid: '../../../../dev/null' }, issuer.claims(), { alg: 'HS256', hmacKey: '' })],
   ];
 
   it.each(cases)('%s → token/invalid_algorithm', async (_name, build) => {
@@ -279,7 +279,7 @@ describe('T-30..T-40 algorithm (token/invalid_algorithm, 0 fetch)', () => {
   });
 
   it('T-40 duplicate alg, last is RS256 (signed by K1) → verified like JSON.parse reads it', async () => {
-    const token = issuer.sign('{"alg":"none","alg":"RS256","kid":"rk-1"}', issuer.claims());
+    const token = issuer.signJws('{"alg":"none","alg":"RS256","kid":"rk-1"}', issuer.claims());
     await expect(codeOf(warm.verify(token))).resolves.toBe('ok');
   });
 });

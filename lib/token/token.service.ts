@@ -13,19 +13,6 @@ import type { RakomiClaims } from './rakomi-claims.interface.js';
 import { checkClaimsShape, checkClaimsTime, deepFreeze } from './token-claims.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
-/** The outcome of `attempt` as a promise, a synchronous throw included. */
-function toPromise<T>(attempt: () => T | Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(attempt());
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
 /**
  * Verifies Rakomi access tokens: RS256 compact JWS, keys from the configured JWKS, the Rakomi
  * claim profile. Framework-free; the Nest module provides it as an injectable.
@@ -67,8 +54,8 @@ export class TokenService {
    * Verifies a compact RS256 token (without the `Bearer ` prefix) and returns its frozen claims.
    * @throws RakomiError `token/*` or `jwks/*` (as the promise's rejection)
    */
-  verify(token: string): Promise<RakomiClaims> {
-    return toPromise(() => this.measured(() => this.run(token)));
+  async verify(token: string): Promise<RakomiClaims> {
+    return this.measured(() => this.run(token));
   }
 
   /**
@@ -77,14 +64,15 @@ export class TokenService {
    * @throws RakomiError `token/missing`; `token/malformed` with status 400 for several
    *   `Authorization` headers; otherwise as {@link TokenService.verify}
    */
-  verifyAuthorizationHeader(value: string | readonly string[] | undefined): Promise<RakomiClaims> {
-    return toPromise(() => this.checkAuthorizationHeader(value));
+  async verifyAuthorizationHeader(value: string | readonly string[] | undefined): Promise<RakomiClaims> {
+    return this.checkAuthorizationHeader(value);
   }
 
   /**
    * {@link verifyAuthorizationHeader} without the promise when none is needed: the claims are
    * returned (or the `RakomiError` thrown) synchronously unless the signing key has to be fetched.
-   * `RakomiAuthGuard` uses it so that a warm request never waits for a microtask.
+   * `RakomiAuthGuard` uses it so that a warm request never waits for a microtask; this is the one
+   * place a result may be either (tell them apart with `instanceof Promise`).
    * @internal
    */
   checkAuthorizationHeader(value: string | readonly string[] | undefined): RakomiClaims | Promise<RakomiClaims> {
@@ -130,10 +118,10 @@ export class TokenService {
 
     // 2–3. Compact form and protected header (no network, no claims).
     const parsed = parseCompactJws(token);
-    // 4. The signing key: synchronous when the key set is warm.
-    const key = this.keys.resolve(parsed.kid);
-    if (isPromise(key)) return key.then((resolved) => this.finish(parsed, resolved, digest));
-    return this.finish(parsed, key, digest);
+    // The signing key: without waiting when the key set is warm, else fetched.
+    const key = this.keys.peek(parsed.kid);
+    if (key !== undefined) return this.finish(parsed, key, digest);
+    return this.keys.resolve(parsed.kid).then((resolved) => this.finish(parsed, resolved, digest));
   }
 
   /** A cached verification still valid now: same key still served for its kid, time claims re-checked. */
@@ -188,7 +176,7 @@ export class TokenService {
       metrics.tokenFailed(startedAt, error);
       throw error;
     }
-    if (!isPromise(result)) {
+    if (!(result instanceof Promise)) {
       metrics.tokenVerified(startedAt, this.cacheHit ? 'hit' : 'miss');
       return result;
     }
@@ -208,7 +196,7 @@ export class TokenService {
   private guarded(verification: () => RakomiClaims | Promise<RakomiClaims>): RakomiClaims | Promise<RakomiClaims> {
     try {
       const result = verification();
-      return isPromise(result) ? result.catch((error: unknown) => Promise.reject(this.asRakomiError(error))) : result;
+      return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(this.asRakomiError(error))) : result;
     } catch (error) {
       throw this.asRakomiError(error);
     }

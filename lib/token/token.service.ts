@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { verify as verifySignature } from 'node:crypto';
 import { RakomiError } from '../errors/rakomi.error.js';
+import type { JwksClock } from '../jwks/jwks-clock.js';
 import { JwksKeyStore } from '../jwks/jwks-key-store.js';
 import { OncePerEpisode } from '../logging/once-per-episode.js';
 import type { JwksSnapshot } from '../jwks/jwks-snapshot.js';
@@ -42,8 +43,12 @@ export class TokenService {
   /** Whether the last synchronous verification was answered by the cache (read for metrics only). */
   private cacheHit = false;
 
-  constructor(private readonly options: ResolvedRakomiOptions) {
-    this.keys = new JwksKeyStore(options, (code, durationMs) => this.metrics?.jwksFetched(code, durationMs));
+  /** @param jwksClock the key store's monotonic clock and timers (tests drive their own) */
+  constructor(
+    private readonly options: ResolvedRakomiOptions,
+    jwksClock?: JwksClock,
+  ) {
+    this.keys = new JwksKeyStore(options, (code, durationMs) => this.metrics?.jwksFetched(code, durationMs), jwksClock);
     this.cache =
       options.tokenCache === false
         ? undefined

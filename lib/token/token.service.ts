@@ -9,7 +9,7 @@ import type { RakomiMetrics } from '../metrics/rakomi-metrics.js';
 import type { VerificationKey } from '../jwks/verification-key.js';
 import type { ResolvedRakomiOptions } from '../options/resolved-options.interface.js';
 import { extractBearerToken } from './bearer.js';
-import { MAX_TOKEN_LENGTH, decodeJsonObjectSegment, parseCompactJws, type ParsedCompactJws } from './compact-jws.js';
+import { checkTokenLength, decodeJsonObjectSegment, parseCompactJws, type ParsedCompactJws } from './compact-jws.js';
 import type { RakomiClaims } from './rakomi-claims.interface.js';
 import { checkClaimsShape, checkClaimsTime, deepFreeze } from './token-claims.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
@@ -18,10 +18,10 @@ import { VerifiedTokenCache } from './verified-token.cache.js';
  * Verifies Rakomi access tokens: RS256 compact JWS, keys from the configured JWKS, the Rakomi
  * claim profile. Framework-free; the Nest module provides it as an injectable.
  *
- * Checks run in the documented order and the first failure decides the code:
+ * Checks run in this order (the code's) and the first failure decides the code:
  * 1. bearer credential present → `token/missing`
- * 2. compact form, size cap, canonical base64url, JSON-object header, string `kid` → `token/malformed`
- * 3. `alg` exactly `RS256` → `token/invalid_algorithm`
+ * 2. size cap, compact form, canonical base64url, JSON-object header, string `kid` → `token/malformed`
+ * 3. `alg` exactly `RS256` → `token/invalid_algorithm`; no `crit`, no `cty` → `token/malformed`
  * 4. signing key from the JWKS → `jwks/fetch_failed`, `jwks/invalid_response`, `jwks/no_matching_key`
  * 5. signature → `token/invalid_signature`
  * 6. required claims present (`token/missing_claims`) and well typed (`token/malformed`)
@@ -109,7 +109,7 @@ export class TokenService {
     // 1. Presence.
     if (typeof token !== 'string' || token === '') throw new RakomiError('token/missing');
     // 2. Size cap, before hashing or decoding anything.
-    if (token.length > MAX_TOKEN_LENGTH) throw new RakomiError('token/malformed');
+    checkTokenLength(token);
 
     let digest: string | undefined;
     if (this.cache !== undefined) {
@@ -123,7 +123,7 @@ export class TokenService {
 
     // 2–3. Compact form and protected header (no network, no claims).
     const parsed = parseCompactJws(token);
-    // The signing key: without waiting when the key set is warm, else fetched.
+    // 4. The signing key: without waiting when the key set is warm, else fetched.
     const key = this.keys.peek(parsed.kid);
     if (key !== undefined) return this.finish(parsed, key, digest);
     return this.keys.resolve(parsed.kid).then((resolved) => this.finish(parsed, resolved, digest));

@@ -4,11 +4,10 @@ import { FetchBackoff } from './fetch-backoff.js';
 import { importJwkSet, type KeySet } from './jwk-set.js';
 import { SYSTEM_CLOCK, type JwksClock } from './jwks-clock.js';
 import { JwksEpisodeLog } from './jwks-episode-log.js';
+import { asFetchFailure, failureAnswer } from './jwks-failure.js';
 import { fetchJwksDocument } from './jwks-fetch.js';
 import type { JwksFetchObserver, JwksSnapshot } from './jwks-snapshot.js';
 import type { VerificationKey } from './verification-key.js';
-
-export { BACKOFF_BASE_MS, BACKOFF_CAP_MS } from './fetch-backoff.js';
 
 /** Refresh-ahead point, as a share of `cacheMaxAge`, and its jitter (±). */
 const REFRESH_AHEAD = 0.8;
@@ -16,14 +15,6 @@ const REFRESH_JITTER = 0.1;
 
 /** The JWKS options the store uses, in seconds as configured. */
 type StoreOptions = Pick<ResolvedRakomiOptions, 'jwksUrl' | 'jwks' | 'logger'>;
-
-/** A failed fetch as later requests are answered with it (a catalog error, never raw). */
-function asFetchFailure(error: unknown): RakomiError {
-  if (error instanceof RakomiError && (error.code === 'jwks/fetch_failed' || error.code === 'jwks/invalid_response')) {
-    return error;
-  }
-  return new RakomiError('token/internal_error', { cause: error });
-}
 
 /**
  * The JWKS key store: fetches the configured JWK Set, keeps the last good generation, and hands
@@ -43,7 +34,8 @@ function asFetchFailure(error: unknown): RakomiError {
  */
 export class JwksKeyStore {
   private readonly cacheMaxAgeMs: number;
-  private readonly maxStaleMs: number;
+  /** How long after a fetch its keys may serve: `cacheMaxAge` + `maxStale`. */
+  private readonly servableMs: number;
   private readonly cooldownMs: number;
   private readonly log: JwksEpisodeLog;
   private readonly backoff = new FetchBackoff();
@@ -67,9 +59,9 @@ export class JwksKeyStore {
     private readonly clock: JwksClock = SYSTEM_CLOCK,
   ) {
     this.cacheMaxAgeMs = options.jwks.cacheMaxAge * 1000;
-    this.maxStaleMs = options.jwks.maxStale * 1000;
+    this.servableMs = (options.jwks.cacheMaxAge + options.jwks.maxStale) * 1000;
     this.cooldownMs = options.jwks.cooldown * 1000;
-    this.log = new JwksEpisodeLog(options.logger, this.maxStaleMs);
+    this.log = new JwksEpisodeLog(options.logger, options.jwks.maxStale * 1000);
   }
 
   /**
@@ -100,7 +92,7 @@ export class JwksKeyStore {
     }
     if (keySet !== undefined) this.log.budgetExhausted();
     if (this.lastFailure === undefined) throw new RakomiError('jwks/no_matching_key');
-    throw this.failureError(this.lastFailure, nextAttemptAt - now);
+    throw failureAnswer(this.lastFailure, nextAttemptAt - now);
   }
 
   /**
@@ -129,7 +121,7 @@ export class JwksKeyStore {
     return {
       fetchedAgoMs: fetched ? now - this.fetchedAt : undefined,
       freshForMs: fetched ? this.fetchedAt + this.cacheMaxAgeMs - now : 0,
-      servableForMs: fetched ? this.fetchedAt + this.cacheMaxAgeMs + this.maxStaleMs - now : 0,
+      servableForMs: fetched ? this.fetchedAt + this.servableMs - now : 0,
       keyCount: this.keySet?.keys.size ?? 0,
       lastFailureCode: this.lastFailure?.code,
       retryInMs: Math.max(0, this.backoff.retryNotBefore - now),
@@ -138,17 +130,12 @@ export class JwksKeyStore {
     };
   }
 
-  /** The current generation, or `undefined` before the first successful fetch (for tests and metrics). */
-  get currentGeneration(): number | undefined {
-    return this.keySet?.generation;
-  }
-
   /** The key set when it may serve at `now` (fresh, or stale within `maxStale`, refreshing). */
   private usableSet(now: number): KeySet | undefined {
     if (this.keySet === undefined) return undefined;
     const age = now - this.fetchedAt;
     if (age < this.cacheMaxAgeMs) return this.keySet;
-    if (age < this.cacheMaxAgeMs + this.maxStaleMs) {
+    if (age < this.servableMs) {
       this.log.stale();
       this.refreshInBackground(now);
       return this.keySet;
@@ -171,15 +158,6 @@ export class JwksKeyStore {
     const entry = (await fetch).keys.get(kid);
     if (entry === undefined) throw new RakomiError('jwks/no_matching_key');
     return this.keyOrThrow(kid, entry);
-  }
-
-  /** A new error for `failure`, with the seconds until the next attempt may happen. */
-  private failureError(failure: RakomiError, waitMs: number): RakomiError {
-    return new RakomiError(failure.code, {
-      cause: failure.code === 'token/internal_error' ? failure.cause : (failure.cause ?? failure),
-      ...(failure.fixCommand === undefined ? {} : { fixCommand: failure.fixCommand }),
-      ...(failure.code === 'token/internal_error' ? {} : { retryAfter: Math.max(1, Math.ceil(Math.round(waitMs) / 1000)) }),
-    });
   }
 
   /** Starts one fetch; every concurrent caller shares it until it settles. */
@@ -225,9 +203,8 @@ export class JwksKeyStore {
     const retryAt = this.backoff.failed(now, failure.retryAfter);
     this.log.fetchFailed(failure.code, error, this.keySet !== undefined);
     // Keep retrying in the background while the last good set can still serve.
-    const servableUntil = this.fetchedAt + this.cacheMaxAgeMs + this.maxStaleMs;
-    if (this.keySet !== undefined && retryAt < servableUntil) this.schedule(retryAt - now);
-    return this.failureError(failure, retryAt - now);
+    if (this.keySet !== undefined && retryAt < this.fetchedAt + this.servableMs) this.schedule(retryAt - now);
+    return failureAnswer(failure, retryAt - now);
   }
 
   /** Runs a background refresh in `delayMs` (one timer at a time). */

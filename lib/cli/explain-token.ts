@@ -1,7 +1,7 @@
 import type { RakomiClient } from '../client/rakomi.client.js';
 import type { RakomiErrorCode } from '../errors/error-catalog.js';
 import { isRakomiError } from '../errors/rakomi.error.js';
-import { decodeJsonObjectSegment, parseCompactJws } from '../token/compact-jws.js';
+import { checkTokenLength, decodeJsonObjectSegment, parseCompactJws } from '../token/compact-jws.js';
 import { describeTime, errorOf, stepsUpTo, type ExplainReport } from './explain-report.js';
 
 /** The checks of `TokenService`, in its order (see its documentation). */
@@ -34,6 +34,7 @@ const STEP_OF: Partial<Record<RakomiErrorCode, number>> = {
 function failedStep(code: RakomiErrorCode, token: string): number {
   if (code === 'token/malformed') {
     try {
+      checkTokenLength(token);
       parseCompactJws(token);
       return 5;
     } catch {

@@ -1,4 +1,5 @@
 import { ERROR_CATALOG, ERROR_DOCS_BASE_URL, type RakomiErrorCode } from './error-catalog.js';
+import { errorHeaders } from './error-headers.js';
 
 /** What a raising site may add to a catalog error. */
 export interface RakomiErrorOptions {
@@ -51,6 +52,19 @@ export class RakomiError extends Error {
     const fixCommand = options.fixCommand ?? entry.fixCommand;
     if (fixCommand !== undefined) this.fixCommand = fixCommand;
     if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+  }
+
+  /**
+   * The HTTP headers a response carrying this error must have: `Cache-Control: no-store`; the
+   * RFC 6750 `WWW-Authenticate` challenge (`Bearer realm="…"`, with `error="invalid_token"`,
+   * `"invalid_request"` or `"insufficient_scope"` as the code says); `Retry-After` on 503;
+   * `Accept-Encoding: identity` on 415. Values are fixed catalog texts, never request data.
+   * @param realm the `realm` option (`RakomiClient.options.realm`)
+   * @example
+   * catch (e) { if (isRakomiError(e)) res.status(e.status).set(e.headers(rakomi.options.realm)).json(e) }
+   */
+  headers(realm: string): Record<string, string> {
+    return errorHeaders(this, realm);
   }
 
   /** The documented wire shape; never includes the cause, stack or any request data. */

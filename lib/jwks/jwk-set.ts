@@ -1,6 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { createLocalJWKSet, errors, type JSONWebKeySet } from 'jose';
 import { RakomiError } from '../errors/rakomi.error.js';
+import { isJsonObject } from '../json/is-json-object.js';
 import { rsaParameterProblem, type RsaParameterProblem } from './rsa-jwk-parameters.js';
 import type { VerificationKey } from './verification-key.js';
 
@@ -28,10 +29,6 @@ export interface KeySet {
 
 function invalid(reason: string, cause?: unknown): RakomiError {
   return new RakomiError('jwks/invalid_response', { cause: new Error(reason, cause === undefined ? {} : { cause }) });
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Imports the RS256 key jose selects for `kid` (or says why there is none). */
@@ -75,7 +72,7 @@ async function importKid(
  * @throws RakomiError `jwks/invalid_response`
  */
 export async function importJwkSet(document: unknown, generation: number, previous?: KeySet): Promise<KeySet> {
-  if (!isPlainObject(document) || !Array.isArray(document.keys)) throw invalid('not a JWK Set');
+  if (!isJsonObject(document) || !Array.isArray(document.keys)) throw invalid('not a JWK Set');
   const entries: unknown[] = document.keys;
   if (entries.length > MAX_JWKS_KEYS) throw invalid(`more than ${MAX_JWKS_KEYS} keys`);
   let local: ReturnType<typeof createLocalJWKSet>;
@@ -89,7 +86,7 @@ export async function importJwkSet(document: unknown, generation: number, previo
   // if jose would have picked another of its entries.
   const refused = new Map<string, RsaParameterProblem>();
   for (const entry of entries) {
-    if (!isPlainObject(entry)) throw invalid('not a JWK Set');
+    if (!isJsonObject(entry)) throw invalid('not a JWK Set');
     if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(entry, member))) throw invalid('JWK Set holds a private key');
     if (typeof entry.kid !== 'string') continue;
     kids.add(entry.kid);

@@ -12,8 +12,6 @@ export interface JwksFetchOptions {
   readonly timeoutMs: number;
   /** Cap on the (decompressed) body, bytes. */
   readonly maxBytes: number;
-  /** The `fix_command` of `jwks/fetch_failed` (names the configured URL). */
-  readonly fixCommand: string;
   /** Aborts the request early (the key store's `close()`). */
   readonly signal?: AbortSignal;
 }
@@ -53,10 +51,11 @@ export function parseRetryAfter(value: string | null, nowMs: number = Date.now()
   return Math.min(Math.max(seconds, 0), MAX_RETRY_AFTER_SECONDS);
 }
 
-function fetchFailed(options: JwksFetchOptions, cause: unknown, retryAfter?: number): RakomiError {
+/** `jwks/fetch_failed`, its `fix_command` naming the URL that failed. */
+function fetchFailed(url: string, cause: unknown, retryAfter?: number): RakomiError {
   return new RakomiError('jwks/fetch_failed', {
     cause,
-    fixCommand: options.fixCommand,
+    fixCommand: `curl ${url}`,
     ...(retryAfter === undefined ? {} : { retryAfter }),
   });
 }
@@ -116,12 +115,12 @@ export async function fetchJwksDocument(url: string, options: JwksFetchOptions):
       if (response.status < 200 || response.status > 299) {
         response.body?.cancel().catch(() => undefined);
         const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-        throw fetchFailed(options, new Error(`JWKS endpoint answered HTTP ${response.status}`), retryAfter);
+        throw fetchFailed(url, new Error(`JWKS endpoint answered HTTP ${response.status}`), retryAfter);
       }
       body = await readCapped(response, options.maxBytes);
     } catch (error) {
       if (error instanceof RakomiError) throw error;
-      if (isNetworkError(error)) throw fetchFailed(options, error);
+      if (isNetworkError(error)) throw fetchFailed(url, error);
       throw error;
     }
     if (!isUtf8(body)) throw invalidResponse('JWKS body is not UTF-8');

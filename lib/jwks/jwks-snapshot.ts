@@ -15,6 +15,8 @@ export interface JwksSnapshot {
   /** Until the next fetch may start (backoff); 0 when it may start now. */
   readonly retryInMs: number;
   readonly consecutiveFailures: number;
+  /** Whether a fetch is in flight. */
+  readonly fetching: boolean;
 }
 
 /**

@@ -18,8 +18,5 @@ export const RAKOMI_WEBHOOK_EVENT = Symbol.for('rakomi.webhookEvent');
 /** Context of the Nest `Logger` the module hands to the core. */
 export const RAKOMI_LOGGER_CONTEXT = 'rakomi';
 
-/** `Retry-After` (seconds) sent on a 503 whose error carries no `retryAfter`. */
-export const DEFAULT_RETRY_AFTER_SECONDS = 5;
-
 /** Metadata key set by `@RpcAuthorization()` on a message handler or controller. */
 export const RAKOMI_RPC_AUTHORIZATION_METADATA = 'rakomi:rpc-authorization';

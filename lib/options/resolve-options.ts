@@ -1,4 +1,5 @@
 import { RakomiError } from '../errors/rakomi.error.js';
+import { isJsonObject } from '../json/is-json-object.js';
 import { MemoryReplayStore } from '../replay/memory-replay.store.js';
 import type { ReplayStore } from '../replay/replay-store.interface.js';
 import { normaliseBaseUrl } from './base-url.js';
@@ -36,8 +37,8 @@ function rejectUnknownKeys(value: object, known: Set<string>, prefix: string): v
 }
 
 function plainObject(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOption(path);
-  return value as Record<string, unknown>;
+  if (!isJsonObject(value)) throw invalidOption(path);
+  return value;
 }
 
 function numeric(path: NumericOptionPath, value: unknown): number {

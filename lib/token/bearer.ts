@@ -1,6 +1,7 @@
 import { RakomiError } from '../errors/rakomi.error.js';
 
-function isBlank(char: number): boolean {
+/** Space or horizontal tab, the blanks RFC 9110 allows around header values. */
+function isSpaceOrTab(char: number): boolean {
   return char === 0x20 || char === 0x09;
 }
 
@@ -8,8 +9,8 @@ function isBlank(char: number): boolean {
 function trimBlanks(value: string): string {
   let start = 0;
   let end = value.length;
-  while (start < end && isBlank(value.charCodeAt(start))) start++;
-  while (end > start && isBlank(value.charCodeAt(end - 1))) end--;
+  while (start < end && isSpaceOrTab(value.charCodeAt(start))) start++;
+  while (end > start && isSpaceOrTab(value.charCodeAt(end - 1))) end--;
   return value.slice(start, end);
 }
 
@@ -35,7 +36,7 @@ export function extractBearerToken(value: string | readonly string[] | undefined
   if (typeof header !== 'string') throw new RakomiError('token/missing');
   const trimmed = trimBlanks(header);
   let space = 0;
-  while (space < trimmed.length && !isBlank(trimmed.charCodeAt(space))) space++;
+  while (space < trimmed.length && !isSpaceOrTab(trimmed.charCodeAt(space))) space++;
   if (space !== 6 || trimmed.slice(0, space).toLowerCase() !== 'bearer') throw new RakomiError('token/missing');
   const token = trimBlanks(trimmed.slice(space));
   if (token === '') throw new RakomiError('token/missing');

@@ -1,5 +1,6 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { RakomiError } from '../errors/rakomi.error.js';
+import { isJsonObject } from '../json/is-json-object.js';
 import { stripPrototypeMembers } from '../json/strip-prototype-members.js';
 
 /** Longest token accepted, in characters; checked before any decoding. */
@@ -66,25 +67,31 @@ export function decodeJsonObjectSegment(segment: string): Record<string, unknown
   } catch {
     throw malformed();
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed();
-  return stripPrototypeMembers(value as Record<string, unknown>, text);
+  if (!isJsonObject(value)) throw malformed();
+  return stripPrototypeMembers(value, text);
 }
 
 /**
- * Checks the compact form and the protected header, in the documented order, without network
- * I/O and without reading any claim.
+ * The size cap of step 2 of `TokenService`'s checks, before the token is hashed or decoded.
+ * @throws RakomiError `token/malformed` when longer than {@link MAX_TOKEN_LENGTH}
+ */
+export function checkTokenLength(token: string): void {
+  if (token.length > MAX_TOKEN_LENGTH) throw malformed();
+}
+
+/**
+ * Steps 2 and 3 of `TokenService`'s checks (same numbers), on a token whose length
+ * {@link checkTokenLength} accepted, without network I/O and without reading any claim:
  *
- * 1. length ≤ {@link MAX_TOKEN_LENGTH}, three segments, non-empty header and payload, each
- *    segment canonical base64url → else `token/malformed`
- * 2. header is a strict UTF-8 JSON object with a string `alg` and a `kid` of 1–256 printable
- *    ASCII characters → else `token/malformed`
- * 3. `alg` is exactly `RS256` → else `token/invalid_algorithm`
- * 4. no `crit` (no extension is supported) and no `cty` (no nested tokens) → else `token/malformed`
+ * 2. three segments, non-empty header and payload, each segment canonical base64url; the header
+ *    a strict UTF-8 JSON object with a string `alg` and a `kid` of 1–256 printable ASCII
+ *    characters → else `token/malformed`
+ * 3. `alg` exactly `RS256` → else `token/invalid_algorithm`; then no `crit` (no extension is
+ *    supported) and no `cty` (no nested tokens) → else `token/malformed`
  * @throws RakomiError `token/malformed` or `token/invalid_algorithm`
  */
 export function parseCompactJws(token: string): ParsedCompactJws {
-  // 1. Size and shape, before any decoding.
-  if (token.length > MAX_TOKEN_LENGTH) throw malformed();
+  // 2. Shape, before any decoding.
   const firstDot = token.indexOf('.');
   const secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1);
   if (firstDot <= 0 || secondDot <= firstDot + 1 || token.indexOf('.', secondDot + 1) !== -1) {
@@ -104,10 +111,9 @@ export function parseCompactJws(token: string): ParsedCompactJws {
   const kid = header.kid;
   if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) throw malformed();
 
-  // 3. Algorithm allow-list: exactly one, compared exactly.
+  // 3. Algorithm allow-list: exactly one, compared exactly; then the unsupported header features.
   if (alg !== ACCEPTED_ALGORITHM) throw new RakomiError('token/invalid_algorithm');
 
-  // 4. Unsupported header features.
   if (Object.hasOwn(header, 'crit')) throw malformed();
   if (Object.hasOwn(header, 'cty')) throw malformed();
 

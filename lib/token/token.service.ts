@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { verify as verifySignature } from 'node:crypto';
 import { RakomiError } from '../errors/rakomi.error.js';
+import type { JwksClock } from '../jwks/jwks-clock.js';
 import { JwksKeyStore } from '../jwks/jwks-key-store.js';
 import { OncePerEpisode } from '../logging/once-per-episode.js';
 import type { JwksSnapshot } from '../jwks/jwks-snapshot.js';
@@ -8,32 +9,19 @@ import type { RakomiMetrics } from '../metrics/rakomi-metrics.js';
 import type { VerificationKey } from '../jwks/verification-key.js';
 import type { ResolvedRakomiOptions } from '../options/resolved-options.interface.js';
 import { extractBearerToken } from './bearer.js';
-import { MAX_TOKEN_LENGTH, decodeJsonObjectSegment, parseCompactJws, type ParsedCompactJws } from './compact-jws.js';
+import { checkTokenLength, decodeJsonObjectSegment, parseCompactJws, type ParsedCompactJws } from './compact-jws.js';
 import type { RakomiClaims } from './rakomi-claims.interface.js';
 import { checkClaimsShape, checkClaimsTime, deepFreeze } from './token-claims.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
-/** The outcome of `attempt` as a promise, a synchronous throw included. */
-function toPromise<T>(attempt: () => T | Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(attempt());
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
 
 /**
  * Verifies Rakomi access tokens: RS256 compact JWS, keys from the configured JWKS, the Rakomi
  * claim profile. Framework-free; the Nest module provides it as an injectable.
  *
- * Checks run in the documented order and the first failure decides the code:
+ * Checks run in this order (the code's) and the first failure decides the code:
  * 1. bearer credential present → `token/missing`
- * 2. compact form, size cap, canonical base64url, JSON-object header, string `kid` → `token/malformed`
- * 3. `alg` exactly `RS256` → `token/invalid_algorithm`
+ * 2. size cap, compact form, canonical base64url, JSON-object header, string `kid` → `token/malformed`
+ * 3. `alg` exactly `RS256` → `token/invalid_algorithm`; no `crit`, no `cty` → `token/malformed`
  * 4. signing key from the JWKS → `jwks/fetch_failed`, `jwks/invalid_response`, `jwks/no_matching_key`
  * 5. signature → `token/invalid_signature`
  * 6. required claims present (`token/missing_claims`) and well typed (`token/malformed`)
@@ -55,8 +43,12 @@ export class TokenService {
   /** Whether the last synchronous verification was answered by the cache (read for metrics only). */
   private cacheHit = false;
 
-  constructor(private readonly options: ResolvedRakomiOptions) {
-    this.keys = new JwksKeyStore(options, (code, durationMs) => this.metrics?.jwksFetched(code, durationMs));
+  /** @param jwksClock the key store's monotonic clock and timers (tests drive their own) */
+  constructor(
+    private readonly options: ResolvedRakomiOptions,
+    jwksClock?: JwksClock,
+  ) {
+    this.keys = new JwksKeyStore(options, (code, durationMs) => this.metrics?.jwksFetched(code, durationMs), jwksClock);
     this.cache =
       options.tokenCache === false
         ? undefined
@@ -67,8 +59,8 @@ export class TokenService {
    * Verifies a compact RS256 token (without the `Bearer ` prefix) and returns its frozen claims.
    * @throws RakomiError `token/*` or `jwks/*` (as the promise's rejection)
    */
-  verify(token: string): Promise<RakomiClaims> {
-    return toPromise(() => this.measured(() => this.run(token)));
+  async verify(token: string): Promise<RakomiClaims> {
+    return this.measured(() => this.run(token));
   }
 
   /**
@@ -77,14 +69,15 @@ export class TokenService {
    * @throws RakomiError `token/missing`; `token/malformed` with status 400 for several
    *   `Authorization` headers; otherwise as {@link TokenService.verify}
    */
-  verifyAuthorizationHeader(value: string | readonly string[] | undefined): Promise<RakomiClaims> {
-    return toPromise(() => this.checkAuthorizationHeader(value));
+  async verifyAuthorizationHeader(value: string | readonly string[] | undefined): Promise<RakomiClaims> {
+    return this.checkAuthorizationHeader(value);
   }
 
   /**
    * {@link verifyAuthorizationHeader} without the promise when none is needed: the claims are
    * returned (or the `RakomiError` thrown) synchronously unless the signing key has to be fetched.
-   * `RakomiAuthGuard` uses it so that a warm request never waits for a microtask.
+   * `RakomiAuthGuard` uses it so that a warm request never waits for a microtask; this is the one
+   * place a result may be either (tell them apart with `instanceof Promise`).
    * @internal
    */
   checkAuthorizationHeader(value: string | readonly string[] | undefined): RakomiClaims | Promise<RakomiClaims> {
@@ -116,7 +109,7 @@ export class TokenService {
     // 1. Presence.
     if (typeof token !== 'string' || token === '') throw new RakomiError('token/missing');
     // 2. Size cap, before hashing or decoding anything.
-    if (token.length > MAX_TOKEN_LENGTH) throw new RakomiError('token/malformed');
+    checkTokenLength(token);
 
     let digest: string | undefined;
     if (this.cache !== undefined) {
@@ -130,10 +123,10 @@ export class TokenService {
 
     // 2–3. Compact form and protected header (no network, no claims).
     const parsed = parseCompactJws(token);
-    // 4. The signing key: synchronous when the key set is warm.
-    const key = this.keys.resolve(parsed.kid);
-    if (isPromise(key)) return key.then((resolved) => this.finish(parsed, resolved, digest));
-    return this.finish(parsed, key, digest);
+    // 4. The signing key: without waiting when the key set is warm, else fetched.
+    const key = this.keys.peek(parsed.kid);
+    if (key !== undefined) return this.finish(parsed, key, digest);
+    return this.keys.resolve(parsed.kid).then((resolved) => this.finish(parsed, resolved, digest));
   }
 
   /** A cached verification still valid now: same key still served for its kid, time claims re-checked. */
@@ -188,7 +181,7 @@ export class TokenService {
       metrics.tokenFailed(startedAt, error);
       throw error;
     }
-    if (!isPromise(result)) {
+    if (!(result instanceof Promise)) {
       metrics.tokenVerified(startedAt, this.cacheHit ? 'hit' : 'miss');
       return result;
     }
@@ -208,7 +201,7 @@ export class TokenService {
   private guarded(verification: () => RakomiClaims | Promise<RakomiClaims>): RakomiClaims | Promise<RakomiClaims> {
     try {
       const result = verification();
-      return isPromise(result) ? result.catch((error: unknown) => Promise.reject(this.asRakomiError(error))) : result;
+      return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(this.asRakomiError(error))) : result;
     } catch (error) {
       throw this.asRakomiError(error);
     }

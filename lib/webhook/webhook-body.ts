@@ -1,5 +1,6 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { RakomiError } from '../errors/rakomi.error.js';
+import { isJsonObject } from '../json/is-json-object.js';
 import { stripPrototypeMembers } from '../json/strip-prototype-members.js';
 
 /** The raw body as it may be hashed: a UTF-8 string or the received bytes. */
@@ -14,8 +15,12 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /** True for a `Buffer` or `Uint8Array`, also one created in another realm (vm contexts, jest). */
 function isByteArray(value: unknown): value is Uint8Array {
-  if (value instanceof Uint8Array) return true;
-  return ArrayBuffer.isView(value) && (value as Uint8Array)[Symbol.toStringTag] === 'Uint8Array';
+  return value instanceof Uint8Array || (ArrayBuffer.isView(value) && (value as Uint8Array)[Symbol.toStringTag] === 'Uint8Array');
+}
+
+/** True for what a raw webhook body may be: a string or the received bytes (see {@link requireRawBody}). */
+export function isRawWebhookBody(value: unknown): value is RawWebhookBody {
+  return typeof value === 'string' || isByteArray(value);
 }
 
 /** UTF-8 size of a string, without encoding it when its length already decides the answer. */
@@ -64,8 +69,6 @@ export function parseJsonObject(body: RawWebhookBody): object {
   } catch {
     throw new RakomiError('webhook/invalid_body');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new RakomiError('webhook/invalid_body');
-  }
+  if (!isJsonObject(parsed)) throw new RakomiError('webhook/invalid_body');
   return stripPrototypeMembers(parsed, text);
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY_AFTER_SECONDS } from '../errors/error-headers.js';
 import { RakomiError } from '../errors/rakomi.error.js';
 import type { RakomiMetrics } from '../metrics/rakomi-metrics.js';
 import type { ResolvedRakomiOptions } from '../options/resolved-options.interface.js';
@@ -16,8 +17,6 @@ export type { WebhookHeaders } from './webhook-headers.js';
 const REPLAY_MARGIN_SECONDS = 60;
 /** Longest wait for any replay store's answer; a store that never settles must not hang the request. */
 const REPLAY_CLAIM_DEADLINE_MS = 5_000;
-/** Seconds the sender is asked to wait after a replay store failure. */
-const REPLAY_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Verifies Rakomi webhooks (Standard Webhooks `v1` with the `X-Rakomi-*` headers) and
@@ -120,7 +119,7 @@ export class WebhookService {
 
   /** `webhook/replay_store_unavailable` (503): fail closed, the sender retries. */
   #unavailable(cause: unknown): RakomiError {
-    const error = new RakomiError('webhook/replay_store_unavailable', { cause, retryAfter: REPLAY_RETRY_AFTER_SECONDS });
+    const error = new RakomiError('webhook/replay_store_unavailable', { cause, retryAfter: DEFAULT_RETRY_AFTER_SECONDS });
     this.metrics?.webhookDelivery({ error });
     return error;
   }

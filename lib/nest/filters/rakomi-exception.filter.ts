@@ -13,20 +13,19 @@ import { RakomiError } from '../../errors/rakomi.error.js';
 import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
 import { DEFAULT_REALM } from '../../options/option-limits.js';
-import { DEFAULT_RETRY_AFTER_SECONDS, RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
+import { RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
 import { errorBody } from '../transports/error-body.js';
 import { graphqlError } from '../transports/graphql.transport.js';
 import { sendWsException } from '../transports/ws.transport.js';
 import { describeRoute } from '../utils/http-request.util.js';
-import { bearerChallenge } from './www-authenticate.js';
 
 export type { RakomiErrorResponseBody } from '../transports/error-body.js';
 
 /**
  * Turns a `RakomiError` into its documented HTTP response, on Express and Fastify:
  * status `error.status`; body `{ statusCode, code, message, suggestion, docs_url, fix_command? }`;
- * `Cache-Control: no-store`; the RFC 6750 `WWW-Authenticate` challenge on 401 (and on the 400
- * for duplicate `Authorization` headers); `Retry-After` on 503. Server errors (5xx) are logged
+ * the headers of {@link RakomiError.headers} (`Cache-Control: no-store`, the RFC 6750
+ * `WWW-Authenticate` challenge, `Retry-After` on 503). Server errors (5xx) are logged
  * with their cause; the response never carries the cause, a stack or request data.
  *
  * Other transports get the same body in their own terms: GraphQL a `GraphQLError` (the resolver
@@ -80,13 +79,7 @@ export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
       adapter.end(response);
       return;
     }
-    adapter.setHeader(response, 'Cache-Control', 'no-store');
-    const challenge = bearerChallenge(error, this.realm);
-    if (challenge !== undefined) adapter.setHeader(response, 'WWW-Authenticate', challenge);
-    if (error.status === 503) {
-      adapter.setHeader(response, 'Retry-After', String(retryAfterSeconds(error)));
-    }
-    if (error.status === 415) adapter.setHeader(response, 'Accept-Encoding', 'identity');
+    for (const [name, value] of Object.entries(error.headers(this.realm))) adapter.setHeader(response, name, value);
     adapter.reply(response, body, error.status);
   }
 
@@ -104,10 +97,4 @@ export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
       cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : cause === undefined ? undefined : String(cause);
     this.logger?.error(`${error.code} (${error.status}) on ${where}: ${error.message}`, causeText);
   }
-}
-
-function retryAfterSeconds(error: RakomiError): number {
-  const value = error.retryAfter;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return DEFAULT_RETRY_AFTER_SECONDS;
-  return Math.ceil(value);
 }

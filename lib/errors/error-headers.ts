@@ -1,5 +1,8 @@
-import { ERROR_CATALOG } from '../../errors/error-catalog.js';
-import type { RakomiError } from '../../errors/rakomi.error.js';
+import { ERROR_CATALOG } from './error-catalog.js';
+import type { RakomiError } from './rakomi.error.js';
+
+/** `Retry-After` (seconds) of a 503 whose error names no `retryAfter`. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /** `quoted-string` of RFC 9110 §5.6.4, from a fixed catalog text: no control characters, `"` and `\` escaped. */
 function quoted(text: string): string {
@@ -34,4 +37,26 @@ export function bearerChallenge(error: RakomiError, realm: string): string | und
     return `${base}, error="insufficient_scope", error_description=${quoted(description)}`;
   }
   return undefined;
+}
+
+/** Whole seconds of `retryAfter`, or the default when it is missing or not a usable number. */
+function retryAfterSeconds(error: RakomiError): number {
+  const value = error.retryAfter;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return DEFAULT_RETRY_AFTER_SECONDS;
+  return Math.ceil(value);
+}
+
+/**
+ * The HTTP response headers an error owes (see {@link RakomiError.headers}): `Cache-Control:
+ * no-store` always; the `WWW-Authenticate` challenge on 401, on the 400 for several
+ * `Authorization` headers and on 403 `access/*`; `Retry-After` on 503; `Accept-Encoding:
+ * identity` on 415.
+ */
+export function errorHeaders(error: RakomiError, realm: string): Record<string, string> {
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
+  const challenge = bearerChallenge(error, realm);
+  if (challenge !== undefined) headers['WWW-Authenticate'] = challenge;
+  if (error.status === 503) headers['Retry-After'] = String(retryAfterSeconds(error));
+  if (error.status === 415) headers['Accept-Encoding'] = 'identity';
+  return headers;
 }

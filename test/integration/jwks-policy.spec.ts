@@ -1,11 +1,14 @@
-// Reliability R-01..R-07, J-30..J-34, T-50 (security-cases.md §7): single-flight, stale-if-error,
+// Reliability R-01..R-07, J-30..J-34, T-50 (test/CASES.md): single-flight, stale-if-error,
 // backoff, refresh-ahead, rotation and the unknown-kid refetch budget, against a real JWKS server.
-// JWKS timing runs on real time with short durations; token claims use the frozen clock.
+// The store's timing runs on a ManualClock the tests advance (no sleeping: exact, and immune to a
+// loaded machine); the fetches themselves are real. Token claims use the frozen clock.
 import { randomBytes } from 'node:crypto';
+import { resolveOptions } from '../../lib/options/resolve-options.js';
 import type { RakomiModuleOptions } from '../../lib/options/rakomi-options.interface.js';
 import type { RakomiTestIssuer } from '../../lib/testing/index.js';
-import type { TokenService } from '../../lib/token/token.service.js';
-import { CapturingLogger, codeOf, failure, serviceFor, sleep, startIssuer } from '../support/token-harness.js';
+import { TokenService } from '../../lib/token/token.service.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { CapturingLogger, codeOf, failure, startIssuer } from '../support/token-harness.js';
 
 let issuer: RakomiTestIssuer;
 const services: TokenService[] = [];
@@ -23,10 +26,34 @@ afterAll(async () => {
   await issuer.close();
 });
 
-function fresh(overrides: Partial<RakomiModuleOptions> = {}): { service: TokenService; logger: CapturingLogger } {
-  const made = serviceFor(issuer, { tokenCache: false, ...overrides });
-  services.push(made.service);
-  return made;
+interface Store {
+  service: TokenService;
+  logger: CapturingLogger;
+  clock: ManualClock;
+  /** Moves the store's clock by `ms` and waits until a fetch that started settles. */
+  advance(ms: number): Promise<void>;
+}
+
+function fresh(overrides: Partial<RakomiModuleOptions> = {}): Store {
+  const logger = new CapturingLogger();
+  const clock = new ManualClock();
+  const options = issuer.moduleOptions({ logger, tokenCache: false, ...overrides, jwks: { timeout: 0.5, ...overrides.jwks } });
+  const service = new TokenService(resolveOptions(options), clock);
+  services.push(service);
+  return {
+    service,
+    logger,
+    clock,
+    async advance(ms) {
+      clock.advance(ms);
+      await settled(service);
+    },
+  };
+}
+
+/** Waits (on I/O, not on a duration) until no JWKS fetch is in flight. */
+async function settled(service: TokenService): Promise<void> {
+  while (service.keySetSnapshot().fetching) await new Promise((resolve) => setTimeout(resolve, 1));
 }
 
 /** A well-formed RS256 token naming a random, unpublished kid (fails at key lookup). */
@@ -96,31 +123,30 @@ describe('stale-if-error and backoff', () => {
   });
 
   it('R-03 past cacheMaxAge with failing refreshes: known keys verify within maxStale, then jwks/fetch_failed', async () => {
-    const { service, logger } = fresh({ jwks: { cacheMaxAge: 0.3, maxStale: 0.5, timeout: 0.2 } });
+    const { service, logger, advance } = fresh({ jwks: { cacheMaxAge: 0.3, maxStale: 0.5, timeout: 0.2 } });
     const token = issuer.token();
-    const started = performance.now();
     await service.verify(token);
     issuer.fault({ status: 503, body: 'password=hunter2' });
 
-    // Stale window: 0.3 s .. 0.8 s after the fetch. Sequential requests must not hammer the endpoint.
-    await sleep(350 - (performance.now() - started));
-    let served = 0;
-    while (performance.now() - started < 700) {
+    // Stale window: 300 .. 800 ms after the fetch. Sequential requests must not hammer the endpoint.
+    await advance(350);
+    for (let elapsed = 350; elapsed < 800; elapsed += 5) {
       await expect(codeOf(service.verify(token))).resolves.toBe('ok');
-      served++;
-      await sleep(5);
+      await advance(5);
     }
-    expect(served).toBeGreaterThan(20);
+    // The refresh-ahead attempt and at most one retry per backoff (0.5–1 s after the first failure).
+    expect(issuer.hits).toBeGreaterThanOrEqual(2);
     expect(issuer.hits).toBeLessThanOrEqual(3);
     expect(logger.count('serving stale JWKS')).toBe(1);
 
     // Past maxStale: the stale set is no longer used.
-    await sleep(950 - (performance.now() - started));
+    await advance(150);
     const error = await failure(service.verify(token));
     expect(error.code).toBe('jwks/fetch_failed');
     expect(error.retryAfter).toBeGreaterThanOrEqual(1);
     expect(logger.count('serving stale JWKS')).toBe(1);
     expect(logger.count('JWKS fetch failed')).toBe(1);
+    expect(logger.count('expired beyond maxStale')).toBe(1);
     expect(logger.text).not.toContain('hunter2');
     expect(logger.text).not.toContain(token);
 
@@ -133,71 +159,84 @@ describe('stale-if-error and backoff', () => {
 
   it('R-03 cold and down: sequential requests fail fast without refetching until the backoff ends', async () => {
     issuer.fault({ status: 500 });
-    const { service } = fresh();
+    const { service, advance } = fresh();
     const token = issuer.token();
     for (let i = 0; i < 20; i++) await expect(codeOf(service.verify(token))).resolves.toBe('jwks/fetch_failed');
     expect(issuer.hits).toBe(1);
     issuer.fault();
-    // The first backoff is 0.5–1 s (1 s with equal jitter): after it, one request refetches and succeeds.
-    await sleep(1050);
+    // The first backoff is 0.5–1 s (1 s with equal jitter): before it, no refetch.
+    await advance(499);
+    await expect(codeOf(service.verify(token))).resolves.toBe('jwks/fetch_failed');
+    expect(issuer.hits).toBe(1);
+    // After it, one request refetches and succeeds.
+    await advance(501);
     await expect(codeOf(service.verify(token))).resolves.toBe('ok');
     expect(issuer.hits).toBe(2);
   });
 
   it('a failed refresh never replaces the last good set (invalid body, then fresh again)', async () => {
-    const { service } = fresh({ jwks: { cacheMaxAge: 0.15, maxStale: 60 } });
+    const { service, advance } = fresh({ jwks: { cacheMaxAge: 0.15, maxStale: 60 } });
     const token = issuer.token();
     await service.verify(token);
     issuer.fault({ status: 200, body: '{"keys":[]}' });
-    await sleep(250);
-    expect(issuer.hits).toBeGreaterThanOrEqual(2);
+    await advance(150);
+    expect(issuer.hits).toBe(2);
     await expect(codeOf(service.verify(token))).resolves.toBe('ok');
+    // Backing off (≥ 0.5 s): the stale requests start no fetch of their own.
+    expect(issuer.hits).toBe(2);
   });
 });
 
 describe('refresh-ahead', () => {
   it('R-04 a slow endpoint never delays requests once warm; the set is refreshed in the background', async () => {
-    const { service } = fresh({ jwks: { cacheMaxAge: 0.3, timeout: 2 } });
+    const { service, clock } = fresh({ jwks: { cacheMaxAge: 0.3, timeout: 2 } });
     const token = issuer.token();
     await service.verify(token);
     issuer.fault({ delayMs: 400 });
-    let slowest = 0;
-    const started = performance.now();
-    while (performance.now() - started < 800) {
-      const t0 = performance.now();
-      await expect(codeOf(service.verify(token))).resolves.toBe('ok');
-      slowest = Math.max(slowest, performance.now() - t0);
-      await sleep(5);
+    // The refresh-ahead timer (at 80 % ± 10 % of cacheMaxAge) starts a fetch the endpoint holds.
+    clock.advance(270);
+    expect(service.keySetSnapshot().fetching).toBe(true);
+    let answered = 0;
+    while (service.keySetSnapshot().fetching) {
+      // Answered on the spot: the claims themselves, not a promise waiting on the network.
+      const claims = service.checkAuthorizationHeader(`Bearer ${token}`);
+      expect(claims).not.toBeInstanceOf(Promise);
+      answered++;
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    // Well under the endpoint's 400 ms: nobody waited on the network (margin for loaded CI machines).
-    expect(slowest).toBeLessThan(150);
-    expect(issuer.hits).toBeGreaterThanOrEqual(2);
-    expect(issuer.hits).toBeLessThanOrEqual(3);
+    expect(answered).toBeGreaterThan(1);
+    expect(issuer.hits).toBe(2);
+    expect(service.keySetSnapshot().consecutiveFailures).toBe(0);
+    expect(service.keySetSnapshot().fetchedAgoMs).toBe(0);
   });
 
   it('close() stops background refreshes; the keys already fetched keep verifying', async () => {
-    const { service } = fresh({ jwks: { cacheMaxAge: 0.1 } });
+    const { service, clock, advance } = fresh({ jwks: { cacheMaxAge: 0.1 } });
     const token = issuer.token();
     await service.verify(token);
+    expect(clock.pending).toBe(1);
     service.close();
-    await sleep(300);
+    expect(clock.pending).toBe(0);
+    await advance(300);
     expect(issuer.hits).toBe(1);
     await expect(codeOf(service.verify(token))).resolves.toBe('ok');
+    await settled(service);
+    expect(issuer.hits).toBe(1);
   });
 });
 
 describe('R-05 / J-32 / J-34 rotation', () => {
   it('pre-published: K2 appears in the JWKS before use → zero failures, no unknown-kid refetch', async () => {
-    const { service } = fresh({ jwks: { cacheMaxAge: 0.3, cooldown: 0.2 } });
+    const { service, advance } = fresh({ jwks: { cacheMaxAge: 0.3, cooldown: 0.2 } });
     await service.verify(issuer.token());
     const K2 = issuer.createKey({ kid: 'rk-2' });
     issuer.publish(K2);
-    const started = performance.now();
-    while (performance.now() - started < 600) {
+    for (let elapsed = 0; elapsed < 600; elapsed += 10) {
       await expect(codeOf(service.verify(issuer.token()))).resolves.toBe('ok');
-      await sleep(10);
+      await advance(10);
     }
     const hits = issuer.hits;
+    expect(hits).toBeGreaterThanOrEqual(2);
     issuer.signWith(K2);
     await expect(codeOf(service.verify(issuer.token()))).resolves.toBe('ok');
     await expect(codeOf(service.verify(issuer.token({}, { kid: 'rk-1' })))).resolves.toBe('token/invalid_signature');
@@ -205,30 +244,25 @@ describe('R-05 / J-32 / J-34 rotation', () => {
   });
 
   it('abrupt: failures only within the cooldown after the last fetch, then one fetch and recovery', async () => {
-    const { service } = fresh({ jwks: { cooldown: 0.3 } });
+    const { service, advance } = fresh({ jwks: { cooldown: 0.3 } });
     const K2 = issuer.createKey({ kid: 'rk-2' });
     const old = issuer.token();
     const fresh2 = issuer.token({}, { key: K2 });
-    const t0 = performance.now();
     await service.verify(old);
     // Abrupt rotation: K1 disappears, K2 signs from now on.
     issuer.unpublish('rk-1');
     issuer.publish(K2);
     issuer.signWith(K2);
-    let recoveredAt = 0;
-    let failures = 0;
-    while (recoveredAt === 0) {
+    let elapsed = 0;
+    for (;;) {
       const code = await codeOf(service.verify(fresh2));
-      if (code === 'ok') recoveredAt = performance.now() - t0;
-      else {
-        expect(code).toBe('jwks/no_matching_key');
-        failures++;
-        await sleep(10);
-      }
+      if (code === 'ok') break;
+      expect(code).toBe('jwks/no_matching_key');
+      await advance(10);
+      elapsed += 10;
     }
-    expect(failures).toBeGreaterThan(0);
-    expect(recoveredAt).toBeGreaterThanOrEqual(290);
-    expect(recoveredAt).toBeLessThan(600);
+    // Exactly when the cooldown that started with the first fetch ends.
+    expect(elapsed).toBe(300);
     expect(issuer.hits).toBe(2);
     // The retired key is gone from the refreshed set.
     await expect(codeOf(service.verify(old))).resolves.toBe('jwks/no_matching_key');
@@ -250,7 +284,7 @@ describe('R-05 / J-32 / J-34 rotation', () => {
 
 describe('R-06 / T-50 unknown-kid refetch budget', () => {
   it('healthy endpoint: a flood within the cooldown costs 0 fetches, after it exactly 1; legit traffic unaffected', async () => {
-    const { service, logger } = fresh({ jwks: { cooldown: 0.5 } });
+    const { service, logger, advance } = fresh({ jwks: { cooldown: 0.5 } });
     const good = issuer.token();
     await service.verify(good);
 
@@ -259,26 +293,30 @@ describe('R-06 / T-50 unknown-kid refetch budget', () => {
     expect(issuer.hits).toBe(1);
     expect(logger.count('refetch budget exhausted')).toBe(1);
 
-    await sleep(520);
-    const burst = performance.now();
+    await advance(499);
+    await expect(codeOf(service.verify(unknownKidToken()))).resolves.toBe('jwks/no_matching_key');
+    expect(issuer.hits).toBe(1);
+
+    await advance(1);
     const second = await codes(Array.from({ length: 1000 }, () => service.verify(unknownKidToken())));
     expect(second).toEqual(new Map([['jwks/no_matching_key', 1000]]));
     expect(issuer.hits).toBe(2);
     // Sequential unknown kids for the rest of this cooldown: no further fetch.
-    while (performance.now() - burst < 350) {
+    for (let elapsed = 0; elapsed < 500; elapsed += 10) {
       await expect(codeOf(service.verify(unknownKidToken()))).resolves.toBe('jwks/no_matching_key');
       await expect(codeOf(service.verify(good))).resolves.toBe('ok');
+      await advance(10);
     }
     expect(issuer.hits).toBe(2);
     expect(logger.count('refetch budget exhausted')).toBe(2);
   });
 
   it('endpoint down: the failed refetch starts the cooldown too; unknown kids → jwks/fetch_failed, known kids verify', async () => {
-    const { service } = fresh({ jwks: { cooldown: 0.3 } });
+    const { service, advance } = fresh({ jwks: { cooldown: 0.3 } });
     const good = issuer.token();
     await service.verify(good);
     issuer.fault({ status: 503, headers: { 'Retry-After': '7' } });
-    await sleep(320);
+    await advance(300);
 
     const first = await failure(service.verify(unknownKidToken()));
     expect(first.code).toBe('jwks/fetch_failed');
@@ -287,14 +325,16 @@ describe('R-06 / T-50 unknown-kid refetch budget', () => {
     for (let i = 0; i < 50; i++) {
       const error = await failure(service.verify(unknownKidToken()));
       expect(error.code).toBe('jwks/fetch_failed');
-      expect(error.retryAfter).toBeGreaterThanOrEqual(1);
-      expect(error.retryAfter).toBeLessThanOrEqual(7);
+      expect(error.retryAfter).toBe(7 - Math.floor((i * 100) / 1000));
       await expect(codeOf(service.verify(good))).resolves.toBe('ok');
+      await advance(100);
     }
-    // Even after the cooldown, Retry-After (7 s) keeps the endpoint quiet.
-    await sleep(320);
+    // Past the cooldown, Retry-After (7 s) still keeps the endpoint quiet until it ends.
     await expect(codeOf(service.verify(unknownKidToken()))).resolves.toBe('jwks/fetch_failed');
     expect(issuer.hits).toBe(2);
+    await advance(2000);
+    await expect(codeOf(service.verify(unknownKidToken()))).resolves.toBe('jwks/fetch_failed');
+    expect(issuer.hits).toBe(3);
   });
 
   it('cold cache: an unknown kid costs the first fetch, the next unknown kid none', async () => {

@@ -8,7 +8,7 @@ import { describeTime, errorOf, stepsUpTo, type ExplainReport } from './explain-
 export const TOKEN_STEPS = [
   'bearer credential present',
   'compact JWS with a JSON header and a string kid',
-  'alg is RS256',
+  'alg is RS256, no crit or cty',
   'signing key for the kid in the JWKS',
   'signature',
   'required claims present and well typed',
@@ -38,7 +38,9 @@ function failedStep(code: RakomiErrorCode, token: string): number {
       parseCompactJws(token);
       return 5;
     } catch {
-      return 1;
+      // Step 3 refuses `crit`/`cty` in an otherwise well-formed RS256 header; the rest is step 2.
+      const header = decoded(token.split('.')[0]);
+      return header?.alg === 'RS256' && (Object.hasOwn(header, 'crit') || Object.hasOwn(header, 'cty')) ? 2 : 1;
     }
   }
   return STEP_OF[code] ?? TOKEN_STEPS.length - 1;

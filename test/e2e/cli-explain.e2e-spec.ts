@@ -72,6 +72,16 @@ describe('explain <token>', () => {
     expect(run.stdout).not.toContain(signatureOf(token));
   });
 
+  it.each([
+    ['a crit header', { crit: ['exp'] }, '✗ alg is RS256, no crit or cty'],
+    ['a cty header', { cty: 'JWT' }, '✗ alg is RS256, no crit or cty'],
+    ['a header without kid', { kid: undefined }, '✗ compact JWS with a JSON header and a string kid'],
+  ] as const)('%s → token/malformed at the step that refuses it', async (_name, header, step) => {
+    const token = issuer.token({}, { header });
+    const run = await explain([token]);
+    expect([run.status, run.stdout.includes(step), run.stdout.includes('✗ token/malformed: ')]).toEqual([1, true, true]);
+  });
+
   it('--json: the same report for scripts, with the catalog error and fix command', async () => {
     const run = await explain([issuer.token(), '--json', '--base-url', 'http://127.0.0.1:9']);
     expect(run.status).toBe(1);

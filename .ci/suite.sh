@@ -14,3 +14,8 @@ suite() {
   # jest's own exit status is not enough here: it has been seen to exit 0 after failed tests
   [ "$status" -eq 0 ] && awk '{ f += $2 } END { exit f > 0 }' "$CI_OUT/$JOB_NAME.count"
 }
+
+# lint_check: ESLint (type-aware) and prettier --check, as one check.
+lint_check() {
+  if npm run lint; then record "$JOB_NAME" 1 0; else record "$JOB_NAME" 0 1; return 1; fi
+}

@@ -61,12 +61,12 @@ export class RakomiAuthGuard implements CanActivate {
       if (claims instanceof Promise) {
         return claims.then(
           (verified) => this.admit(context, holder, verified),
-          (error: unknown) => transport.refuse(error),
+          (error: unknown) => transport.refuse(error, holder),
         );
       }
       return this.admit(context, holder, claims);
     } catch (error) {
-      return transport.refuse(error);
+      return transport.refuse(error, holder);
     }
   }
 

@@ -48,6 +48,26 @@ describe.each(cases)('%s gateways on %s', (kind, adapter) => {
     client.close();
   });
 
+  it('@RequireClaims unmet → the exception event 403 access/insufficient_claims (the catalog body), the handler never ran; met → it runs', async () => {
+    const viewer = await connect('checked', issuer.token({ roles: ['viewer'] }));
+    expect(await viewer.request('admin')).toEqual({
+      event: 'exception',
+      data: {
+        statusCode: 403,
+        code: 'access/insufficient_claims',
+        message: expect.any(String),
+        suggestion: expect.any(String),
+        docs_url: 'https://rakomi.com/docs/errors/access/insufficient_claims',
+      },
+    });
+    expect(gatewayRuns).toEqual([]);
+    const admin = await connect('checked', issuer.token({ roles: ['admin'] }));
+    expect(await admin.request('admin')).toEqual({ event: 'admin', data: 'ok' });
+    expect(gatewayRuns).toEqual(['admin']);
+    viewer.close();
+    admin.close();
+  });
+
   if (kind === 'socket.io') {
     it('socket.io: the Authorization header works as well as auth.token; both at once are ambiguous (token/malformed)', async () => {
       const token = issuer.token({ sub: 'usr_header' });

@@ -10,11 +10,11 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { of, type Observable } from 'rxjs';
 import { RakomiError } from '../../errors/rakomi.error.js';
 import type { RakomiWebhookEvent } from '../../webhook/rakomi-webhook-event.interface.js';
-import type { WebhookService } from '../../webhook/webhook.service.js';
-import { RakomiClient } from '../../client/rakomi.client.js';
+import { WebhookService } from '../../webhook/webhook.service.js';
 import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
 import { RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
+import { RAKOMI_REPORTING, type RakomiReporting } from '../rakomi-reporting.js';
 import { incomingMessage, requestHeaders } from '../utils/http-request.util.js';
 import { isJsonMediaType } from '../utils/json-media-type.util.js';
 import { handlerSendsResponse } from '../utils/route-metadata.util.js';
@@ -69,12 +69,13 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
 
   /** @throws Error at boot, naming the fix, when `RakomiModule` is not imported */
   constructor(
-    @Optional() @Inject(RakomiClient) client: RakomiClient | undefined,
+    @Optional() @Inject(WebhookService) webhooks: WebhookService | undefined,
+    @Optional() @Inject(RAKOMI_REPORTING) reporting: RakomiReporting | undefined,
     private readonly adapterHost: HttpAdapterHost,
   ) {
-    if (client === undefined) throw rakomiModuleMissing('@RakomiWebhook()');
-    this.webhooks = client.webhooks;
-    this.logger = client.options.logger;
+    if (webhooks === undefined || reporting === undefined) throw rakomiModuleMissing('@RakomiWebhook()');
+    this.webhooks = webhooks;
+    this.logger = reporting.logger;
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {

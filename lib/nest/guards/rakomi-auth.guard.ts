@@ -1,12 +1,12 @@
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
 import { TokenService } from '../../token/token.service.js';
 import { RakomiAccessPolicy } from '../access/rakomi-access.policy.js';
 import { RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
 import { authTransport } from '../transports/auth-transports.js';
 import { rakomiModuleMissing } from '../utils/missing-module.js';
+import { declaredGuards } from '../utils/route-metadata.util.js';
 import { verifiedClaims } from '../verified-claims.js';
 
 /**
@@ -104,8 +104,7 @@ export class RakomiAuthGuard implements CanActivate {
   private isPublic(controller: Function, handler: Function): boolean {
     const own = this.reflector.get<boolean | undefined>(RAKOMI_PUBLIC_METADATA, handler);
     if (own !== undefined) return own === true;
-    const guards = this.reflector.get<unknown[] | undefined>(GUARDS_METADATA, handler) ?? [];
-    if (guards.some(isRakomiAuthGuard)) return false;
+    if (declaredGuards(handler).some(isRakomiAuthGuard)) return false;
     return this.reflector.get<boolean | undefined>(RAKOMI_PUBLIC_METADATA, controller) === true;
   }
 }

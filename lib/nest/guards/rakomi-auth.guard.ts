@@ -23,7 +23,8 @@ import { verifiedClaims } from '../verified-claims.js';
  * HTTP on Express and Fastify (`Authorization` header); GraphQL (the request's header, or a
  * graphql-ws connection's `connectionParams.authorization`); WebSocket gateways (the handshake's
  * socket.io `auth.token` or `Authorization` header); microservices (`data.authorization`, or
- * where `@RpcAuthorization()` says).
+ * where `@RpcAuthorization()` says). Nest 11 runs no global guard (`APP_GUARD`) for gateways: there,
+ * put `@UseGuards(RakomiAuthGuard)` on each gateway class.
  *
  * @example
  * providers: [{ provide: APP_GUARD, useClass: RakomiAuthGuard }]

@@ -15,7 +15,7 @@ import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
 import { RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
 import { RAKOMI_REPORTING, type RakomiReporting } from '../rakomi-reporting.js';
-import { incomingMessage, requestHeaders } from '../utils/http-request.util.js';
+import { webhookRequestHeaders } from '../utils/http-request.util.js';
 import { isJsonMediaType } from '../utils/json-media-type.util.js';
 import { handlerSendsResponse } from '../utils/route-metadata.util.js';
 import { rakomiModuleMissing } from '../utils/missing-module.js';
@@ -40,15 +40,6 @@ function isRawBody(value: unknown): value is string | Uint8Array {
     typeof value === 'string' ||
     (ArrayBuffer.isView(value) && (value as Uint8Array)[Symbol.toStringTag] === 'Uint8Array')
   );
-}
-
-/**
- * True when the request announces a body. A POST with neither a body nor a `Content-Type` is
- * still checked for its headers (→ `webhook/missing_header`), not refused for its media type.
- */
-function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /**
@@ -105,22 +96,14 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
    * @throws RakomiError `webhook/*`
    */
   private verify(request: Record<PropertyKey, unknown>): RakomiWebhookEvent {
-    const headers = requestHeaders(request);
-    const contentType = headers['content-type'];
-    if ((contentType !== undefined || hasBody(headers)) && !isJsonMediaType(contentType)) {
+    const headers = webhookRequestHeaders(request);
+    const { contentType } = headers;
+    if ((contentType !== undefined || headers.announcesBody) && !isJsonMediaType(contentType)) {
       throw new RakomiError('webhook/unsupported_media_type');
     }
     // The signature covers the bytes as sent; a decoded or still-encoded body cannot match.
-    const encoding = headers['content-encoding'];
-    const encodings = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? ''))
-      .split(',')
-      .map((entry) => entry.trim().toLowerCase())
-      .filter((entry) => entry !== '' && entry !== 'identity');
-    if (encodings.length > 0) throw new RakomiError('webhook/invalid_body', { status: UNSUPPORTED_ENCODING });
-
-    const message = incomingMessage(request);
-    const distinctHeaders = message?.headersDistinct ?? headers;
-    return this.webhooks.verify(this.rawBody(request, hasBody(headers)), distinctHeaders);
+    if (headers.encodings.length > 0) throw new RakomiError('webhook/invalid_body', { status: UNSUPPORTED_ENCODING });
+    return this.webhooks.verify(this.rawBody(request, headers.announcesBody), headers.all);
   }
 
   /** The exact bytes received, or an empty body when the request had none. */

@@ -18,6 +18,7 @@ export {
   type RpcAuthorizationReader,
 } from './decorators/index.js';
 export { RakomiExceptionFilter, type RakomiErrorResponseBody } from './filters/index.js';
+export { RAKOMI_REPORTING, type RakomiReporting } from './rakomi-reporting.js';
 export { RakomiWebhookInterceptor, WEBHOOK_REPLAY_ACK } from './interceptors/index.js';
 export type { RakomiOptionsFactory, RakomiRequest } from './interfaces/index.js';
 // Authorization (issue 13)

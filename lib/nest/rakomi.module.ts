@@ -9,6 +9,7 @@ import { RakomiAccessPolicy } from './access/rakomi-access.policy.js';
 import { RakomiExceptionFilter } from './filters/rakomi-exception.filter.js';
 import { RakomiConfigurableModuleClass } from './rakomi.module-definition.js';
 import { RAKOMI_PROVIDERS } from './rakomi.providers.js';
+import { RAKOMI_REPORTING } from './rakomi-reporting.js';
 
 /**
  * Provides and exports `RakomiClient`, `TokenService`, `WebhookService` and `RakomiAccessPolicy`, and registers
@@ -36,7 +37,7 @@ import { RAKOMI_PROVIDERS } from './rakomi.providers.js';
     RakomiAccessPolicy,
     RakomiAccessValidator,
   ],
-  exports: [RakomiClient, TokenService, WebhookService, RakomiAccessPolicy],
+  exports: [RakomiClient, TokenService, WebhookService, RakomiAccessPolicy, RAKOMI_REPORTING],
 })
 export class RakomiModule extends RakomiConfigurableModuleClass implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(private readonly client: RakomiClient) {

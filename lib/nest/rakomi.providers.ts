@@ -5,6 +5,7 @@ import { RakomiError } from '../errors/rakomi.error.js';
 import type { RakomiModuleOptions } from '../options/rakomi-options.interface.js';
 import { TokenService } from '../token/token.service.js';
 import { WebhookService } from '../webhook/webhook.service.js';
+import { RAKOMI_REPORTING, type RakomiReporting } from './rakomi-reporting.js';
 import { RAKOMI_LOGGER_CONTEXT, RAKOMI_MODULE_OPTIONS, RAKOMI_WEBHOOK_METADATA } from './rakomi.constants.js';
 
 /** Keys the Nest layer accepts but the framework-free core does not know. */
@@ -77,4 +78,9 @@ export const RAKOMI_PROVIDERS: Provider[] = [
   },
   { provide: TokenService, useFactory: (client: RakomiClient) => client.tokens, inject: [RakomiClient] },
   { provide: WebhookService, useFactory: (client: RakomiClient) => client.webhooks, inject: [RakomiClient] },
+  {
+    provide: RAKOMI_REPORTING,
+    useFactory: ({ options }: RakomiClient): RakomiReporting => ({ logger: options.logger, realm: options.realm }),
+    inject: [RakomiClient],
+  },
 ];

@@ -2,6 +2,7 @@
 // RakomiAuthGuard per message and by authenticateConnection() at connect time, with real clients.
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import { ADAPTERS, startApp, type StartedApp } from '../support/app-harness.js';
+import { nestMajor } from '../support/nest-major.js';
 import { connectGateway, gatewayAppModule, gatewayRuns, useSocketAdapter, type SocketKind } from './fixtures/gateway.app.js';
 
 let issuer: RakomiTestIssuer;
@@ -36,7 +37,7 @@ describe.each(cases)('%s gateways on %s', (kind, adapter) => {
   /** Where a client puts its token: socket.io's `auth.token`, else the `Authorization` header. */
   const withToken = (token: string | undefined) =>
     token === undefined ? {} : kind === 'socket.io' ? { auth: { token } } : { headers: { Authorization: `Bearer ${token}` } };
-  const connect = (gateway: 'checked' | 'open', token?: string) =>
+  const connect = (gateway: 'checked' | 'open' | 'global', token?: string) =>
     connectGateway({ kind, port: started.port, gateway, ...withToken(token) });
 
   it('a valid handshake token: the connection stays, guarded messages run with @CurrentUser(), @Public() ones too', async () => {
@@ -45,6 +46,26 @@ describe.each(cases)('%s gateways on %s', (kind, adapter) => {
     expect(await client.request('ping')).toEqual({ event: 'pong', data: 'ok' });
     expect(gatewayRuns).toEqual(['whoami']);
     client.close();
+  });
+
+  it('@RequireClaims unmet → the exception event 403 access/insufficient_claims (the catalog body), the handler never ran; met → it runs', async () => {
+    const viewer = await connect('checked', issuer.token({ roles: ['viewer'] }));
+    expect(await viewer.request('admin')).toEqual({
+      event: 'exception',
+      data: {
+        statusCode: 403,
+        code: 'access/insufficient_claims',
+        message: expect.any(String),
+        suggestion: expect.any(String),
+        docs_url: 'https://rakomi.com/docs/errors/access/insufficient_claims',
+      },
+    });
+    expect(gatewayRuns).toEqual([]);
+    const admin = await connect('checked', issuer.token({ roles: ['admin'] }));
+    expect(await admin.request('admin')).toEqual({ event: 'admin', data: 'ok' });
+    expect(gatewayRuns).toEqual(['admin']);
+    viewer.close();
+    admin.close();
   });
 
   if (kind === 'socket.io') {
@@ -109,5 +130,18 @@ describe.each(cases)('%s gateways on %s', (kind, adapter) => {
     } else {
       expect(gatewayRuns).toEqual([]);
     }
+  });
+
+  it('an APP_GUARD alone guards gateway messages on Nest 12, and not at all on Nest 11 (which builds gateway guards without the global ones)', async () => {
+    const anonymous = await connect('global');
+    const answer = await anonymous.request('echo');
+    if (nestMajor() >= 12) {
+      expect(answer).toEqual({ event: 'exception', data: expect.objectContaining({ statusCode: 401, code: 'token/missing' }) });
+      expect(gatewayRuns).toEqual([]);
+    } else {
+      expect(answer).toEqual({ event: 'echo', data: 'ran' });
+      expect(gatewayRuns).toEqual(['echo']);
+    }
+    anonymous.close();
   });
 });

@@ -43,6 +43,18 @@ describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
     expect(resolverRuns).toEqual(['me']);
   });
 
+  it('@RequireClaims unmet → GraphQLError FORBIDDEN with access/insufficient_claims, the resolver never ran; met → it runs', async () => {
+    const refused = await post('{ admin }', issuer.token({ roles: ['viewer'] }));
+    expect(refused.body.data).toBeNull();
+    const [error] = refused.body.errors as { message: string; extensions: Record<string, any> }[];
+    expect(error!.extensions.code).toBe('FORBIDDEN');
+    expect(error!.extensions.rakomi).toMatchObject({ statusCode: 403, code: 'access/insufficient_claims' });
+    expect(resolverRuns).toEqual([]);
+    const allowed = await post('{ admin }', issuer.token({ sub: 'usr_admin', roles: ['admin'] }));
+    expect(allowed.body).toEqual({ data: { admin: 'usr_admin' } });
+    expect(resolverRuns).toEqual(['admin']);
+  });
+
   it('a mutation with a valid token runs with @CurrentUser(claim)', async () => {
     const res = await post('mutation ($n: String!) { rename(name: $n) }', issuer.token({ email: 'm@example.com' }), { n: 'Ada' });
     expect(res.body).toEqual({ data: { rename: 'm@example.com is now Ada' } });

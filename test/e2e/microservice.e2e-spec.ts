@@ -46,6 +46,20 @@ describe.each(cases)('TCP microservice (%s) in a hybrid app on %s', (mode, adapt
     expect([http.status, http.body]).toEqual([200, { sub: 'usr_rpc' }]);
   });
 
+  it('@RequireClaims unmet → the RpcException body 403 access/insufficient_claims, the handler never ran; met → it runs', async () => {
+    const refused = (await send(client, 'admin', { authorization: bearer(issuer.token({ roles: ['viewer'] })) })) as { error: unknown };
+    expect(refused.error).toEqual({
+      statusCode: 403,
+      code: 'access/insufficient_claims',
+      message: expect.any(String),
+      suggestion: expect.any(String),
+      docs_url: 'https://rakomi.com/docs/errors/access/insufficient_claims',
+    });
+    expect(rpcRuns).toEqual([]);
+    expect(await send(client, 'admin', { authorization: bearer(issuer.token({ roles: ['admin'] })) })).toBe('ok');
+    expect(rpcRuns).toEqual(['admin']);
+  });
+
   it('@RpcAuthorization() reads the token where it says; data.authorization does not count there', async () => {
     const token = issuer.token({ email: 'rpc@example.com' });
     expect(await send(client, 'custom', { meta: { auth: bearer(token) } })).toEqual({ email: 'rpc@example.com' });

@@ -200,6 +200,30 @@ describe.each(ADAPTERS)('@RakomiWebhook() on %s', (adapter) => {
     expect(log.count(deliveryId)).toBe(0);
   });
 
+  it('a repeated X-Rakomi-* header: differing values → 400 webhook/invalid_signature (never "first wins"); identical repeats collapse', async () => {
+    const { body, headers, deliveryId } = delivery();
+    const forged = delivery({ type: 'forged' }, { deliveryId }).headers['x-rakomi-signature']!;
+    const send = (extra: Record<string, string[]>) =>
+      rawRequest(started.port, {
+        method: 'POST',
+        path: '/hooks/accepted',
+        headers: { ...headers, ...extra, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+        body,
+      });
+    for (const extra of [
+      { 'x-rakomi-signature': [headers['x-rakomi-signature']!, forged] },
+      { 'x-rakomi-signature': [forged, headers['x-rakomi-signature']!] },
+      { 'x-rakomi-delivery-id': [deliveryId, 'msg_other'] },
+    ] as Record<string, string[]>[]) {
+      const res = await send(extra);
+      expect([res.status, (res.body as { code?: string }).code]).toEqual([400, 'webhook/invalid_signature']);
+    }
+    expect(log.count(deliveryId)).toBe(0);
+    const same = await send({ 'x-rakomi-signature': [headers['x-rakomi-signature']!, headers['x-rakomi-signature']!] });
+    expect(same.status).toBe(202);
+    expect(log.count(deliveryId)).toBe(1);
+  });
+
   it('a re-serialised body (what .send(object) does) → 400 webhook/invalid_signature', async () => {
     const { body, headers, deliveryId } = delivery('{"amount": 1.0, "b": 2, "a": 1}');
     const res = await request(started.server).post('/hooks/accepted').set(headers).send(JSON.parse(body));

@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleInit, type Type } from '@nestjs/common';
-import { METHOD_METADATA, MODULE_PATH, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { RakomiError } from '../../errors/rakomi.error.js';
 import { RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
+import { declaredPath, isRouteHandler, routerModulePaths } from '../utils/route-metadata.util.js';
 import { RakomiAccessPolicy } from './rakomi-access.policy.js';
 
 /** `:name` and `*name` parameters of a Nest route path. */
@@ -25,9 +25,7 @@ function asPaths(value: unknown): string[] {
 /** Paths given to the controller's module by `RouterModule` (stored under an app-specific key). */
 function modulePaths(module: unknown): string[] {
   if (typeof module !== 'function') return [];
-  return Reflect.getMetadataKeys(module)
-    .filter((key): key is string => typeof key === 'string' && key.startsWith(MODULE_PATH))
-    .flatMap((key) => asPaths(Reflect.getMetadata(key, module)));
+  return routerModulePaths(module).flatMap(asPaths);
 }
 
 /**
@@ -84,11 +82,11 @@ export class RakomiAccessValidator implements OnModuleInit {
       const controller = wrapper.metatype as Type | null | undefined;
       if (typeof controller !== 'function' || controller.prototype === undefined) continue;
       const prefixes = modulePaths(wrapper.host?.metatype);
-      const controllerPaths = asPaths(Reflect.getMetadata(PATH_METADATA, controller));
+      const controllerPaths = asPaths(declaredPath(controller));
       for (const method of this.scanner.getAllMethodNames(controller.prototype as object)) {
         const handler: unknown = (controller.prototype as Record<string, unknown>)[method];
-        if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
-        const handlerPaths = asPaths(Reflect.getMetadata(PATH_METADATA, handler));
+        if (typeof handler !== 'function' || !isRouteHandler(handler)) continue;
+        const handlerPaths = asPaths(declaredPath(handler));
         const paths = (controllerPaths.length > 0 ? controllerPaths : ['']).flatMap((base) =>
           handlerPaths.map((path) => [...prefixes, base, path].filter(Boolean).join('/')),
         );

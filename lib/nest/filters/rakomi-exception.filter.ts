@@ -1,5 +1,6 @@
 import {
   Catch,
+  Inject,
   Injectable,
   Logger,
   Optional,
@@ -8,12 +9,12 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { throwError, type Observable } from 'rxjs';
-import { RakomiClient } from '../../client/rakomi.client.js';
 import { RakomiError } from '../../errors/rakomi.error.js';
 import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
 import { DEFAULT_REALM } from '../../options/option-limits.js';
 import { RAKOMI_LOGGER_CONTEXT } from '../rakomi.constants.js';
+import { RAKOMI_REPORTING, type RakomiReporting } from '../rakomi-reporting.js';
 import { errorBody } from '../transports/error-body.js';
 import { graphqlError } from '../transports/graphql.transport.js';
 import { sendWsException } from '../transports/ws.transport.js';
@@ -37,7 +38,7 @@ export type { RakomiErrorResponseBody } from '../transports/error-body.js';
  * `RakomiModule` registers it (`APP_FILTER`), so importing the module is enough.
  *
  * @example
- * app.useGlobalFilters(new RakomiExceptionFilter(app.get(HttpAdapterHost), app.get(RakomiClient)));
+ * app.useGlobalFilters(new RakomiExceptionFilter(app.get(HttpAdapterHost), app.get(RAKOMI_REPORTING)));
  */
 @Catch(RakomiError)
 @Injectable()
@@ -52,11 +53,11 @@ export class RakomiExceptionFilter implements ExceptionFilter<RakomiError> {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Optional() client?: RakomiClient,
+    @Optional() @Inject(RAKOMI_REPORTING) reporting?: RakomiReporting,
   ) {
-    this.realm = client?.options.realm ?? DEFAULT_REALM;
+    this.realm = reporting?.realm ?? DEFAULT_REALM;
     // The module's logger (Nest's `Logger` under 'rakomi' by default; none with `logger: false`).
-    this.logger = client ? client.options.logger : new Logger(RAKOMI_LOGGER_CONTEXT);
+    this.logger = reporting ? reporting.logger : new Logger(RAKOMI_LOGGER_CONTEXT);
   }
 
   catch(error: RakomiError, host: ArgumentsHost): void | Observable<never> | Promise<never> {

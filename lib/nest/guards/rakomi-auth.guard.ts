@@ -1,12 +1,12 @@
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
 import { TokenService } from '../../token/token.service.js';
 import { RakomiAccessPolicy } from '../access/rakomi-access.policy.js';
 import { RAKOMI_PUBLIC_METADATA, RAKOMI_WEBHOOK_METADATA } from '../rakomi.constants.js';
 import { authTransport } from '../transports/auth-transports.js';
 import { rakomiModuleMissing } from '../utils/missing-module.js';
+import { declaredGuards } from '../utils/route-metadata.util.js';
 import { verifiedClaims } from '../verified-claims.js';
 
 /**
@@ -23,7 +23,8 @@ import { verifiedClaims } from '../verified-claims.js';
  * HTTP on Express and Fastify (`Authorization` header); GraphQL (the request's header, or a
  * graphql-ws connection's `connectionParams.authorization`); WebSocket gateways (the handshake's
  * socket.io `auth.token` or `Authorization` header); microservices (`data.authorization`, or
- * where `@RpcAuthorization()` says).
+ * where `@RpcAuthorization()` says). Nest 11 runs no global guard (`APP_GUARD`) for gateways: there,
+ * put `@UseGuards(RakomiAuthGuard)` on each gateway class.
  *
  * @example
  * providers: [{ provide: APP_GUARD, useClass: RakomiAuthGuard }]
@@ -61,12 +62,12 @@ export class RakomiAuthGuard implements CanActivate {
       if (claims instanceof Promise) {
         return claims.then(
           (verified) => this.admit(context, holder, verified),
-          (error: unknown) => transport.refuse(error),
+          (error: unknown) => transport.refuse(error, holder),
         );
       }
       return this.admit(context, holder, claims);
     } catch (error) {
-      return transport.refuse(error);
+      return transport.refuse(error, holder);
     }
   }
 
@@ -104,8 +105,7 @@ export class RakomiAuthGuard implements CanActivate {
   private isPublic(controller: Function, handler: Function): boolean {
     const own = this.reflector.get<boolean | undefined>(RAKOMI_PUBLIC_METADATA, handler);
     if (own !== undefined) return own === true;
-    const guards = this.reflector.get<unknown[] | undefined>(GUARDS_METADATA, handler) ?? [];
-    if (guards.some(isRakomiAuthGuard)) return false;
+    if (declaredGuards(handler).some(isRakomiAuthGuard)) return false;
     return this.reflector.get<boolean | undefined>(RAKOMI_PUBLIC_METADATA, controller) === true;
   }
 }

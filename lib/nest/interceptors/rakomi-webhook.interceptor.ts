@@ -10,12 +10,12 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { of, type Observable } from 'rxjs';
 import { RakomiError } from '../../errors/rakomi.error.js';
 import type { RakomiWebhookEvent } from '../../webhook/rakomi-webhook-event.interface.js';
-import type { WebhookService } from '../../webhook/webhook.service.js';
-import { RakomiClient } from '../../client/rakomi.client.js';
+import { WebhookService } from '../../webhook/webhook.service.js';
 import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
 import { RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
-import { incomingMessage, requestHeaders } from '../utils/http-request.util.js';
+import { RAKOMI_REPORTING, type RakomiReporting } from '../rakomi-reporting.js';
+import { webhookRequestHeaders } from '../utils/http-request.util.js';
 import { isJsonMediaType } from '../utils/json-media-type.util.js';
 import { handlerSendsResponse } from '../utils/route-metadata.util.js';
 import { rakomiModuleMissing } from '../utils/missing-module.js';
@@ -43,15 +43,6 @@ function isRawBody(value: unknown): value is string | Uint8Array {
 }
 
 /**
- * True when the request announces a body. A POST with neither a body nor a `Content-Type` is
- * still checked for its headers (→ `webhook/missing_header`), not refused for its media type.
- */
-function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-/**
  * Verifies the signed webhook of a route marked `@RakomiWebhook()` before its handler runs:
  * the raw body (`rawBody: true`) and the `X-Rakomi-*` headers through `WebhookService`, then the
  * replay store. A first delivery runs the handler with its own status code rules; an exact
@@ -69,12 +60,13 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
 
   /** @throws Error at boot, naming the fix, when `RakomiModule` is not imported */
   constructor(
-    @Optional() @Inject(RakomiClient) client: RakomiClient | undefined,
+    @Optional() @Inject(WebhookService) webhooks: WebhookService | undefined,
+    @Optional() @Inject(RAKOMI_REPORTING) reporting: RakomiReporting | undefined,
     private readonly adapterHost: HttpAdapterHost,
   ) {
-    if (client === undefined) throw rakomiModuleMissing('@RakomiWebhook()');
-    this.webhooks = client.webhooks;
-    this.logger = client.options.logger;
+    if (webhooks === undefined || reporting === undefined) throw rakomiModuleMissing('@RakomiWebhook()');
+    this.webhooks = webhooks;
+    this.logger = reporting.logger;
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -104,22 +96,14 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
    * @throws RakomiError `webhook/*`
    */
   private verify(request: Record<PropertyKey, unknown>): RakomiWebhookEvent {
-    const headers = requestHeaders(request);
-    const contentType = headers['content-type'];
-    if ((contentType !== undefined || hasBody(headers)) && !isJsonMediaType(contentType)) {
+    const headers = webhookRequestHeaders(request);
+    const { contentType } = headers;
+    if ((contentType !== undefined || headers.announcesBody) && !isJsonMediaType(contentType)) {
       throw new RakomiError('webhook/unsupported_media_type');
     }
     // The signature covers the bytes as sent; a decoded or still-encoded body cannot match.
-    const encoding = headers['content-encoding'];
-    const encodings = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? ''))
-      .split(',')
-      .map((entry) => entry.trim().toLowerCase())
-      .filter((entry) => entry !== '' && entry !== 'identity');
-    if (encodings.length > 0) throw new RakomiError('webhook/invalid_body', { status: UNSUPPORTED_ENCODING });
-
-    const message = incomingMessage(request);
-    const distinctHeaders = message?.headersDistinct ?? headers;
-    return this.webhooks.verify(this.rawBody(request, hasBody(headers)), distinctHeaders);
+    if (headers.encodings.length > 0) throw new RakomiError('webhook/invalid_body', { status: UNSUPPORTED_ENCODING });
+    return this.webhooks.verify(this.rawBody(request, headers.announcesBody), headers.all);
   }
 
   /** The exact bytes received, or an empty body when the request had none. */

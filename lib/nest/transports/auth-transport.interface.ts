@@ -18,7 +18,7 @@ export interface AuthTransport {
   /**
    * Throws (or rejects with) what the guard raises for a failed check: the `RakomiError` itself where the
    * module's exception filter answers (HTTP, GraphQL), else the transport's own exception (ws, rpc), which
-   * Nest's built-in filters deliver without an ERROR log.
+   * Nest's built-in filters deliver without an ERROR log. `holder` is this call's {@link claimsHolder}.
    */
-  refuse(error: unknown): never | Promise<never>;
+  refuse(error: unknown, holder: object | undefined): never | Promise<never>;
 }

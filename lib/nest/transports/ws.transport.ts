@@ -55,9 +55,8 @@ export function connectionCredentials(client: object): Credentials {
 
 /** Sends `body` as the gateway error event `exception`, as Nest's own WebSocket filter does. */
 export function sendWsException(client: unknown, body: RakomiErrorResponseBody): void {
-  const native = client as NativeSocket;
-  if (typeof native?.readyState === 'number' && typeof native.send === 'function') {
-    native.send(JSON.stringify({ event: 'exception', data: body }));
+  if (isNativeSocket(client)) {
+    client.send(JSON.stringify({ event: 'exception', data: body }));
   } else if (typeof (client as SocketIoSocket | null)?.emit === 'function') {
     (client as SocketIoSocket).emit('exception', body);
   }
@@ -75,9 +74,24 @@ function client(host: ArgumentsHost): object {
 export const wsTransport: AuthTransport = {
   claimsHolder: client,
   credentials: (_context, socket) => (socket === undefined ? undefined : connectionCredentials(socket)),
-  async refuse(error) {
+  async refuse(error, socket) {
     if (!isRakomiError(error)) throw error;
-    const { WsException } = await import('@nestjs/websockets');
-    throw new WsException(errorBody(error));
+    const { BaseWsExceptionFilter, WsException } = await import('@nestjs/websockets');
+    const body = errorBody(error);
+    if (isNativeSocket(socket) && !deliversToNativeSockets(BaseWsExceptionFilter)) sendWsException(socket, body);
+    throw new WsException(body);
   },
 };
+
+function isNativeSocket(client: unknown): client is NativeSocket {
+  return typeof (client as NativeSocket | null)?.readyState === 'number' && typeof (client as NativeSocket).send === 'function';
+}
+
+/**
+ * Whether Nest's own WebSocket exception filter sends the `exception` event over a native `ws`
+ * socket (Nest 12: its `emitMessage` picks `send()`). Nest 11's only calls `client.emit()`, which on
+ * a `ws` socket is a local event the client never sees, so the guard sends the event itself there.
+ */
+function deliversToNativeSockets(filter: Function): boolean {
+  return typeof (filter.prototype as { emitMessage?: unknown }).emitMessage === 'function';
+}

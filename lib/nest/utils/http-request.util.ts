@@ -50,6 +50,33 @@ export function requestHeaders(request: unknown): Record<string, string | string
   return typeof headers === 'object' && headers !== null ? (headers as Record<string, string | string[] | undefined>) : {};
 }
 
+/** The headers of a webhook request, as `RakomiWebhookInterceptor` needs them. */
+export interface WebhookRequestHeaders {
+  /** Every header, duplicates kept apart (Node's `headersDistinct`), for `WebhookService.verify`. */
+  readonly all: Record<string, string | string[] | undefined>;
+  readonly contentType: string | string[] | undefined;
+  /** The `Content-Encoding` codings other than `identity`, lower-cased. */
+  readonly encodings: string[];
+  /** True when the request announces a body (`Transfer-Encoding`, or a `Content-Length` other than 0). */
+  readonly announcesBody: boolean;
+}
+
+/** Reads a webhook request's headers once, for the interceptor's media-type, encoding and signature checks. */
+export function webhookRequestHeaders(request: unknown): WebhookRequestHeaders {
+  const headers = requestHeaders(request);
+  const encoding = headers['content-encoding'];
+  const length = headers['content-length'];
+  return {
+    all: incomingMessage(request)?.headersDistinct ?? headers,
+    contentType: headers['content-type'],
+    encodings: (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? ''))
+      .split(',')
+      .map((entry) => entry.trim().toLowerCase())
+      .filter((entry) => entry !== '' && entry !== 'identity'),
+    announcesBody: headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0'),
+  };
+}
+
 /**
  * `METHOD /route` for log lines: the route pattern when the adapter knows it (`/users/:id`, so no
  * ids or tokens from the path), else the path; never the query string (tokens must not be logged).

@@ -35,19 +35,36 @@ const verifiers = {
   'jwks-rsa (passport recipe)': async () => {
     // exactly what passport-jwt calls: the secretOrKeyProvider, then jsonwebtoken.verify
     const provider = passportJwtSecret({ cache: true, rateLimit: true, jwksRequestsPerMinute: 5, jwksUri: issuer.jwksUrl });
-    const verify = (t) => new Promise((resolve, reject) => provider(null, t, (err, key) => {
-      if (err || !key) return reject(err ?? new Error('no key'));
-      try { resolve(jsonwebtoken.verify(t, key, verifyOptions)); } catch (e) { reject(e); }
-    }));
+    const verify = (t) =>
+      new Promise((resolve, reject) =>
+        provider(null, t, (err, key) => {
+          if (err || !key) return reject(err ?? new Error('no key'));
+          try {
+            resolve(jsonwebtoken.verify(t, key, verifyOptions));
+          } catch (e) {
+            reject(e);
+          }
+        }),
+      );
     return { verify, close() {} };
   },
   'express-oauth2-jwt-bearer': async () => {
     const mw = auth({ jwksUri: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, tokenSigningAlg: 'RS256' });
-    const verify = (t) => new Promise((resolve, reject) => {
-      const req = { headers: { authorization: 'Bearer ' + t, host: 'localhost' }, protocol: 'http', url: '/me', originalUrl: '/me',
-        method: 'GET', query: {}, body: undefined, is: () => false, get: (h) => (h.toLowerCase() === 'host' ? 'localhost' : undefined) };
-      mw(req, {}, (err) => (err ? reject(err) : resolve(req.auth.payload)));
-    });
+    const verify = (t) =>
+      new Promise((resolve, reject) => {
+        const req = {
+          headers: { authorization: 'Bearer ' + t, host: 'localhost' },
+          protocol: 'http',
+          url: '/me',
+          originalUrl: '/me',
+          method: 'GET',
+          query: {},
+          body: undefined,
+          is: () => false,
+          get: (h) => (h.toLowerCase() === 'host' ? 'localhost' : undefined),
+        };
+        mw(req, {}, (err) => (err ? reject(err) : resolve(req.auth.payload)));
+      });
     return { verify, close() {} };
   },
 };
@@ -71,7 +88,12 @@ for (const [name, make] of Object.entries(verifiers)) {
   const gap = FLOOD_MS / FLOOD;
   const start = performance.now();
   for (let i = 0; i < FLOOD; i++) {
-    pending.push(v.verify(floodTokens[i]).then(() => 'accepted', () => 'rejected'));
+    pending.push(
+      v.verify(floodTokens[i]).then(
+        () => 'accepted',
+        () => 'rejected',
+      ),
+    );
     const due = start + (i + 1) * gap;
     if (due - performance.now() > 1) await settle(due - performance.now());
   }
@@ -81,8 +103,14 @@ for (const [name, make] of Object.entries(verifiers)) {
   // 3. the valid tokens still verify after the flood (the good key set was not thrown away)
   const after = await Promise.allSettled(tokens.slice(0, 10).map((t) => v.verify(t)));
   results[name] = {
-    coldFetches, coldOk, coldTotal: tokens.length, coldMs: Math.round(coldMs),
-    floodFetches, floodRejected: flood.filter((x) => x === 'rejected').length, floodTotal: FLOOD, floodMs: FLOOD_MS,
+    coldFetches,
+    coldOk,
+    coldTotal: tokens.length,
+    coldMs: Math.round(coldMs),
+    floodFetches,
+    floodRejected: flood.filter((x) => x === 'rejected').length,
+    floodTotal: FLOOD,
+    floodMs: FLOOD_MS,
     validAfterFlood: after.filter((r) => r.status === 'fulfilled').length + '/10',
   };
   v.close();

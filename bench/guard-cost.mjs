@@ -14,7 +14,9 @@ const client = new RakomiClient({ ...issuer.moduleOptions(), logger: false });
 const header = 'Bearer ' + issuer.token({ exp: Math.floor(Date.now() / 1000) + 3600 });
 await client.verifyToken(header.slice(7));
 const guard = new RakomiAuthGuard(client.tokens, new Reflector());
-class Controller { handler() {} }
+class Controller {
+  handler() {}
+}
 const rawHeaders = ['Host', '127.0.0.1', 'User-Agent', 'bench', 'Accept', '*/*', 'Authorization', header];
 const context = (request) => ({
   getType: () => 'http',

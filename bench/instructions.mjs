@@ -28,8 +28,12 @@ const log = (...a) => console.error('[instructions]', ...a);
 const { issuer } = await startIssuer();
 const tokens = await signMany(issuer, 1000, 4 * 3600); // valid for the whole run
 const serverBase = {
-  jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience,
-  distUrl: pathToFileURL(DIST + 'index.js').href, moduleOptions: issuer.moduleOptions(), sampleClaims: issuer.claims(),
+  jwksUrl: issuer.jwksUrl,
+  issuer: issuer.issuer,
+  audience: issuer.audience,
+  distUrl: pathToFileURL(DIST + 'index.js').href,
+  moduleOptions: issuer.moduleOptions(),
+  sampleClaims: issuer.claims(),
 };
 
 /** Starts server.mjs under callgrind; resolves with its port and pid once Nest listens. */
@@ -49,16 +53,21 @@ function startServer(variant, outDir) {
 /** `amount` requests on 10 connections; one token, or the pool round-robin. */
 async function load(url, amount, pool) {
   let next = 0;
-  const requests = [{ method: 'GET', path: '/me', setupRequest: (req) => ({ ...req, headers: { authorization: 'Bearer ' + tokens[next++ % pool] } }) }];
+  const requests = [
+    { method: 'GET', path: '/me', setupRequest: (req) => ({ ...req, headers: { authorization: 'Bearer ' + tokens[next++ % pool] } }) },
+  ];
   const result = await autocannon({ url, connections: 10, amount, requests, timeout: 60 });
-  if (result.non2xx || result.errors || result.timeouts) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  if (result.non2xx || result.errors || result.timeouts)
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   return result.requests.total;
 }
 
 /** Instructions counted since the last zeroing, from the dump callgrind_control just wrote. */
 function dumpTotal(outDir, pid) {
   execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
-  const dumps = readdirSync(outDir).filter((f) => f.startsWith(`cg.${pid}.`)).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
+  const dumps = readdirSync(outDir)
+    .filter((f) => f.startsWith(`cg.${pid}.`))
+    .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
   const text = readFileSync(join(outDir, dumps.at(-1)), 'utf8');
   const line = text.match(/^(?:summary|totals): (\d+)/m);
   if (!line) throw new Error('no totals in the callgrind dump');
@@ -96,29 +105,44 @@ const queue = [...VARIANTS];
 // BENCH_IR_MERGE=1: keep the rows of results/instructions.json for variants not measured now.
 const previous = env.BENCH_IR_MERGE === '1' ? JSON.parse(readFileSync(HERE + 'results/instructions.json', 'utf8')).results : [];
 const results = previous.filter((r) => !VARIANTS.includes(r.variant));
-await Promise.all(Array.from({ length: LANES }, async () => {
-  while (queue.length) results.push(...(await measure(queue.shift())));
-}));
+await Promise.all(
+  Array.from({ length: LANES }, async () => {
+    while (queue.length) results.push(...(await measure(queue.shift())));
+  }),
+);
 await issuer.close();
 
 const LABEL = {
-  none: 'no auth (ceiling)', 'noop-guard': 'reference: APP_GUARD returning true', 'user-guard': 'reference: APP_GUARD setting request.user only',
-  rakomi: 'RakomiAuthGuard (token cache on)', 'rakomi-nocache': 'RakomiAuthGuard (tokenCache: false)',
-  'crypto-guard': 'reference: minimal crypto.verify guard', auth0: 'express-oauth2-jwt-bearer', passport: '@nestjs/passport + passport-jwt + jwks-rsa',
+  none: 'no auth (ceiling)',
+  'noop-guard': 'reference: APP_GUARD returning true',
+  'user-guard': 'reference: APP_GUARD setting request.user only',
+  rakomi: 'RakomiAuthGuard (token cache on)',
+  'rakomi-nocache': 'RakomiAuthGuard (tokenCache: false)',
+  'crypto-guard': 'reference: minimal crypto.verify guard',
+  auth0: 'express-oauth2-jwt-bearer',
+  passport: '@nestjs/passport + passport-jwt + jwks-rsa',
 };
 const ceiling = Object.fromEntries(results.filter((r) => r.variant === 'none').map((r) => [r.mix, r.instructionsPerRequest]));
 const md = [
-  '### Instructions per request (callgrind, server process)', '',
-  `${REQUESTS} requests counted per mix after ${WARMUP} warm-up requests (then ${MIX_WARMUP} of the mix), 10 connections. \`ceiling ÷ variant\` is the throughput ratio a core would reach if time followed instructions.`, '',
-  '| variant | one token reused | ceiling ÷ variant | 1000 distinct tokens | ceiling ÷ variant |', '|---|---:|---:|---:|---:|',
+  '### Instructions per request (callgrind, server process)',
+  '',
+  `${REQUESTS} requests counted per mix after ${WARMUP} warm-up requests (then ${MIX_WARMUP} of the mix), 10 connections. \`ceiling ÷ variant\` is the throughput ratio a core would reach if time followed instructions.`,
+  '',
+  '| variant | one token reused | ceiling ÷ variant | 1000 distinct tokens | ceiling ÷ variant |',
+  '|---|---:|---:|---:|---:|',
   ...ALL_VARIANTS.filter((v) => results.some((r) => r.variant === v)).map((v) => {
     const cell = (mix) => {
       const r = results.find((x) => x.variant === v && x.mix === mix);
-      return r ? [r.instructionsPerRequest.toLocaleString('en-US'), (ceiling[mix] / r.instructionsPerRequest).toFixed(2) + '×'] : ['–', '–'];
+      return r
+        ? [r.instructionsPerRequest.toLocaleString('en-US'), (ceiling[mix] / r.instructionsPerRequest).toFixed(2) + '×']
+        : ['–', '–'];
     };
     return `| ${LABEL[v] ?? v} | ${cell('single').join(' | ')} | ${cell('pool').join(' | ')} |`;
   }),
 ].join('\n');
-writeFileSync(HERE + 'results/instructions.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, requests: REQUESTS, warmup: WARMUP, results }, null, 2) + '\n');
+writeFileSync(
+  HERE + 'results/instructions.json',
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, requests: REQUESTS, warmup: WARMUP, results }, null, 2) + '\n',
+);
 writeFileSync(HERE + 'results/instructions.md', md + '\n');
 console.log(md);

@@ -17,7 +17,13 @@ async function run(cfg) {
   // buffers per connection; measured here, that leaves the load generator the bottleneck and the
   // server only ~70 % busy. This way the server is saturated with either mix.)
   let next = 0;
-  const requests = [{ method: 'GET', path: '/me', setupRequest: (req) => ({ ...req, headers: { authorization: 'Bearer ' + tokens[next++ % tokens.length] } }) }];
+  const requests = [
+    {
+      method: 'GET',
+      path: '/me',
+      setupRequest: (req) => ({ ...req, headers: { authorization: 'Bearer ' + tokens[next++ % tokens.length] } }),
+    },
+  ];
   const result = await autocannon({ url: cfg.url, connections: cfg.connections, duration: cfg.duration, requests, pipelining: 1 });
   return {
     requests: result.requests.total,

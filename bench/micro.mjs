@@ -63,7 +63,9 @@ function webhookBody(size, shape) {
   let items = '';
   if (shape === 'records') {
     for (let i = 0; ; i++) {
-      const item = (i ? ',' : '') + JSON.stringify({ id: 'usr_' + i.toString(36).padStart(8, '0'), email: `u${i}@example.com`, role: 'member', active: true });
+      const item =
+        (i ? ',' : '') +
+        JSON.stringify({ id: 'usr_' + i.toString(36).padStart(8, '0'), email: `u${i}@example.com`, role: 'member', active: true });
       if (head.length + items.length + item.length + 40 > size) break;
       items += item;
     }
@@ -78,7 +80,7 @@ function webhookBody(size, shape) {
 }
 
 const webhookResults = {};
-const SHAPES = { '1024': [1024, 'records'], '65536': [65536, 'records'], '65536-text': [65536, 'text'] };
+const SHAPES = { 1024: [1024, 'records'], 65536: [65536, 'records'], '65536-text': [65536, 'text'] };
 for (const [label, [size, shape]] of Object.entries(SHAPES)) {
   const text = webhookBody(size, shape);
   const timestamp = Math.floor(Date.now() / 1000);
@@ -94,10 +96,20 @@ for (const [label, [size, shape]] of Object.entries(SHAPES)) {
     if (!timingSafeEqual(mac, expected)) throw new Error('raw failed');
   };
   const swh = new Webhook(issuer.webhookSecret);
-  const swhHeaders = { 'webhook-id': headers['x-rakomi-delivery-id'], 'webhook-timestamp': headers['x-rakomi-timestamp'], 'webhook-signature': headers['x-rakomi-signature'] };
+  const swhHeaders = {
+    'webhook-id': headers['x-rakomi-delivery-id'],
+    'webhook-timestamp': headers['x-rakomi-timestamp'],
+    'webhook-signature': headers['x-rakomi-signature'],
+  };
   const tasks = [
     { name: 'raw HMAC + timingSafeEqual (floor)', fn: raw },
-    { name: 'raw HMAC + timingSafeEqual + JSON.parse', fn: () => { raw(); JSON.parse(body); } },
+    {
+      name: 'raw HMAC + timingSafeEqual + JSON.parse',
+      fn: () => {
+        raw();
+        JSON.parse(body);
+      },
+    },
     { name: 'standardwebhooks', fn: () => swh.verify(body, swhHeaders) },
   ];
   const ours = await ourClient(issuer.moduleOptions({ replayStore: false, now: () => timestamp * 1000 }));

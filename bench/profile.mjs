@@ -14,7 +14,9 @@ for (let i = 0; i < profile.samples.length; i++) {
   self.set(id, (self.get(id) ?? 0) + (dt[i] ?? 0));
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
-const idle = [...self].filter(([id]) => ['(idle)', '(program)'].includes(byId.get(id).callFrame.functionName)).reduce((a, [, t]) => a + t, 0);
+const idle = [...self]
+  .filter(([id]) => ['(idle)', '(program)'].includes(byId.get(id).callFrame.functionName))
+  .reduce((a, [, t]) => a + t, 0);
 
 function where(url) {
   if (!url) return '(native/V8)';
@@ -35,9 +37,12 @@ for (const [id, t] of self) {
   const group = w.startsWith('dist/') ? w : w.startsWith('node:') ? 'node: internals' : w;
   pkg.set(group, (pkg.get(group) ?? 0) + t);
 }
-const pct = (t) => ((100 * t) / (total - idle)).toFixed(1).padStart(5) + '%' + (requests ? ((t / requests).toFixed(2) + ' µs/req').padStart(16) : '');
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(100 * idle / total).toFixed(1)}% idle/program; shares below are of busy time` +
-  (requests ? `, ${((total - idle) / requests).toFixed(1)} µs busy per request` : ''));
+const pct = (t) =>
+  ((100 * t) / (total - idle)).toFixed(1).padStart(5) + '%' + (requests ? ((t / requests).toFixed(2) + ' µs/req').padStart(16) : '');
+console.log(
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled, ${((100 * idle) / total).toFixed(1)}% idle/program; shares below are of busy time` +
+    (requests ? `, ${((total - idle) / requests).toFixed(1)} µs busy per request` : ''),
+);
 console.log('\nby package / file (self time):');
 for (const [k, t] of [...pkg].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(pct(t), k);
 console.log('\nby function (self time):');

@@ -14,7 +14,12 @@ function pool(runs) {
   if (runs.length === 1) return runs[0];
   const last = runs.at(-1);
   const out = structuredClone(last);
-  out.conditions.pooled = runs.map((r) => ({ date: r.conditions.date, rounds: r.conditions.config.rounds, duration: r.conditions.config.duration, loadavgAtStart: r.conditions.loadavgAtStart }));
+  out.conditions.pooled = runs.map((r) => ({
+    date: r.conditions.date,
+    rounds: r.conditions.config.rounds,
+    duration: r.conditions.config.duration,
+    loadavgAtStart: r.conditions.loadavgAtStart,
+  }));
   out.conditions.config.rounds = runs.reduce((s, r) => s + r.conditions.config.rounds, 0);
   out.conditions.config.duration = [...new Set(runs.map((r) => r.conditions.config.duration))].join('/');
   out.conditions.config.warmup = [...new Set(runs.map((r) => r.conditions.config.warmup))].join('/');

@@ -28,12 +28,16 @@ const cfg = {
 };
 const HAVE_OURS = await oursAvailable();
 const ALL_VARIANTS = ['none', 'passport', 'auth0', 'rakomi', 'rakomi-nocache', 'crypto-guard', 'user-guard'];
-const variants = (env.BENCH_VARIANTS ? env.BENCH_VARIANTS.split(',') : ALL_VARIANTS)
-  .filter((v) => HAVE_OURS || !v.startsWith('rakomi'));
+const variants = (env.BENCH_VARIANTS ? env.BENCH_VARIANTS.split(',') : ALL_VARIANTS).filter((v) => HAVE_OURS || !v.startsWith('rakomi'));
 const MIXES = env.BENCH_MIXES ? env.BENCH_MIXES.split(',') : ['single', 'pool'];
 
 let TASKSET = false;
-try { execFileSync('taskset', ['-c', '0', 'true']); TASKSET = true; } catch { /* no taskset: unpinned */ }
+try {
+  execFileSync('taskset', ['-c', '0', 'true']);
+  TASKSET = true;
+} catch {
+  /* no taskset: unpinned */
+}
 /** [command, args] for node running `script`, pinned to `core` when taskset exists. */
 const nodeCmd = (core, args) => (TASKSET ? ['taskset', ['-c', String(core), process.execPath, ...args]] : [process.execPath, args]);
 const log = (...a) => console.error('[bench]', ...a);
@@ -41,16 +45,24 @@ const log = (...a) => console.error('[bench]', ...a);
 mkdirSync(RESULTS, { recursive: true });
 const started = Date.now();
 const conditions = {
-  date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
-  memGiB: Math.round(totalmem() / 2 ** 30), loadavgAtStart: loadavg().map((x) => +x.toFixed(2)),
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+  memGiB: Math.round(totalmem() / 2 ** 30),
+  loadavgAtStart: loadavg().map((x) => +x.toFixed(2)),
   taskset: TASKSET ? 'server on core 0, load generator / micro on core 1 / core 0 (see README)' : 'not available: unpinned',
   ours: HAVE_OURS ? 'dist/ (npm run build)' : 'not built: Rakomi variants skipped',
   config: cfg,
 };
 const results = { conditions };
 const phaseStart = {};
-const phase = (name) => { phaseStart[name] = Date.now(); };
-const phaseEnd = (name) => { (conditions.phaseSeconds ??= {})[name] = Math.round((Date.now() - phaseStart[name]) / 1000); };
+const phase = (name) => {
+  phaseStart[name] = Date.now();
+};
+const phaseEnd = (name) => {
+  (conditions.phaseSeconds ??= {})[name] = Math.round((Date.now() - phaseStart[name]) / 1000);
+};
 
 function runJson(core, script, args = [], extraEnv = {}) {
   return new Promise((resolve, reject) => {
@@ -60,7 +72,11 @@ function runJson(core, script, args = [], extraEnv = {}) {
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`${script} exited ${code}`));
-      try { resolve(JSON.parse(out.trim().split('\n').pop())); } catch (e) { reject(e); }
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()));
+      } catch (e) {
+        reject(e);
+      }
     });
   });
 }
@@ -84,14 +100,28 @@ const { kind: issuerKind, issuer } = await startIssuer();
 conditions.issuer = issuerKind;
 const moduleOptions = issuer.moduleOptions();
 const serverBase = {
-  jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience,
-  distUrl: pathToFileURL(DIST + 'index.js').href, moduleOptions, sampleClaims: issuer.claims(),
+  jwksUrl: issuer.jwksUrl,
+  issuer: issuer.issuer,
+  audience: issuer.audience,
+  distUrl: pathToFileURL(DIST + 'index.js').href,
+  moduleOptions,
+  sampleClaims: issuer.claims(),
 };
 
 function startServer(variant, { gc = false } = {}) {
   return new Promise((resolve, reject) => {
     // BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there on exit (see profile.mjs).
-    const prof = env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval', env.BENCH_CPU_PROF_INTERVAL ?? '1000', '--cpu-prof-dir', env.BENCH_CPU_PROF, '--cpu-prof-name', `${variant}.cpuprofile`] : [];
+    const prof = env.BENCH_CPU_PROF
+      ? [
+          '--cpu-prof',
+          '--cpu-prof-interval',
+          env.BENCH_CPU_PROF_INTERVAL ?? '1000',
+          '--cpu-prof-dir',
+          env.BENCH_CPU_PROF,
+          '--cpu-prof-name',
+          `${variant}.cpuprofile`,
+        ]
+      : [];
     const [cmd, argv] = nodeCmd(0, [...prof, ...(gc ? ['--expose-gc'] : []), HERE + 'server.mjs']);
     const child = spawn(cmd, argv, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -101,14 +131,35 @@ function startServer(variant, { gc = false } = {}) {
     const waiting = new Map();
     child.on('message', (msg) => {
       if (msg.type === 'ready') resolve(server(msg.port));
-      else if (msg.type === 'mem' || msg.type === 'cpu') { waiting.get(msg.id)?.(msg[msg.type]); waiting.delete(msg.id); }
+      else if (msg.type === 'mem' || msg.type === 'cpu') {
+        waiting.get(msg.id)?.(msg[msg.type]);
+        waiting.delete(msg.id);
+      }
     });
     child.on('exit', (code) => reject(new Error(`server ${variant} exited ${code}`)));
     const server = (port) => ({
-      variant, port, url: `http://127.0.0.1:${port}`, child,
-      mem: (gcFirst) => new Promise((r) => { const id = ++seq; waiting.set(id, r); child.send({ type: 'mem', id, gc: gcFirst }); }),
-      cpu: () => new Promise((r) => { const id = ++seq; waiting.set(id, r); child.send({ type: 'cpu', id }); }),
-      close: () => new Promise((r) => { child.removeAllListeners('exit'); child.once('exit', r); child.send({ type: 'close' }); }),
+      variant,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      child,
+      mem: (gcFirst) =>
+        new Promise((r) => {
+          const id = ++seq;
+          waiting.set(id, r);
+          child.send({ type: 'mem', id, gc: gcFirst });
+        }),
+      cpu: () =>
+        new Promise((r) => {
+          const id = ++seq;
+          waiting.set(id, r);
+          child.send({ type: 'cpu', id });
+        }),
+      close: () =>
+        new Promise((r) => {
+          child.removeAllListeners('exit');
+          child.once('exit', r);
+          child.send({ type: 'close' });
+        }),
     });
   });
 }
@@ -131,12 +182,21 @@ function startLoader() {
       if (msg.ready) return resolve(loader);
       const w = waiting.get(msg.id);
       waiting.delete(msg.id);
-      if (msg.error) w?.reject(new Error(msg.error)); else w?.resolve(msg.result);
+      if (msg.error) w?.reject(new Error(msg.error));
+      else w?.resolve(msg.result);
     });
     child.on('exit', (code) => reject(new Error(`load generator exited ${code}`)));
     loader = {
-      run: (job) => new Promise((res, rej) => { const id = ++seq; waiting.set(id, { resolve: res, reject: rej }); child.send({ id, ...job }); }),
-      close: () => { child.removeAllListeners('exit'); child.disconnect(); },
+      run: (job) =>
+        new Promise((res, rej) => {
+          const id = ++seq;
+          waiting.set(id, { resolve: res, reject: rej });
+          child.send({ id, ...job });
+        }),
+      close: () => {
+        child.removeAllListeners('exit');
+        child.disconnect();
+      },
     };
   });
 }
@@ -148,7 +208,8 @@ async function load(url, duration, tokensFile, pool) {
 
 /** Every variant must accept the valid token (200, the token's own claims) and refuse the others. */
 async function checkVariant(server, token, claims) {
-  const get = (headers) => fetch(server.url + '/me', { headers }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => undefined) }));
+  const get = (headers) =>
+    fetch(server.url + '/me', { headers }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => undefined) }));
   const ok = await get({ authorization: 'Bearer ' + token });
   const bad = await get({ authorization: 'Bearer ' + token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA') });
   const none = await get({});
@@ -165,7 +226,9 @@ async function checkVariant(server, token, claims) {
 
 if (cfg.phases.includes('http')) {
   phase('http');
-  log(`HTTP: ${variants.join(', ')} × ${MIXES.join(', ')}; ${cfg.rounds} rounds × ${cfg.duration}s, fresh servers each round with ${cfg.warmup}s warm-up, ${cfg.connections} connections`);
+  log(
+    `HTTP: ${variants.join(', ')} × ${MIXES.join(', ')}; ${cfg.rounds} rounds × ${cfg.duration}s, fresh servers each round with ${cfg.warmup}s warm-up, ${cfg.connections} connections`,
+  );
   const tokens = await signMany(issuer, cfg.pool);
   const claims = tokens.map((t) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url')));
   const tokensFile = writeTokens('tokens-http', tokens);
@@ -206,7 +269,9 @@ if (cfg.phases.includes('http')) {
         res.cpuUsPerReq = (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / Math.max(1, res.requests);
         measured.push(res);
         runs[`${v}|${m}`].push(res);
-        log(`round ${r + 1} ${v} ${m}: ${Math.round(res.requests / res.duration)} req/s p50 ${res.p50} p99 ${res.p99} cpu ${res.cpuUsPerReq.toFixed(0)} µs/req (server ${Math.round((res.cpuUsPerReq * res.requests) / res.duration / 1e4)} % busy) non2xx ${res.non2xx} errors ${res.errors}`);
+        log(
+          `round ${r + 1} ${v} ${m}: ${Math.round(res.requests / res.duration)} req/s p50 ${res.p50} p99 ${res.p99} cpu ${res.cpuUsPerReq.toFixed(0)} µs/req (server ${Math.round((res.cpuUsPerReq * res.requests) / res.duration / 1e4)} % busy) non2xx ${res.non2xx} errors ${res.errors}`,
+        );
       }
       slots.forEach((v, i) => {
         if (v === 'none') return;
@@ -223,11 +288,14 @@ if (cfg.phases.includes('http')) {
     for (const m of MIXES) {
       const rs = runs[`${v}|${m}`];
       results.http.push({
-        variant: v, mix: m,
+        variant: v,
+        mix: m,
         rps: median(rs.map((x) => x.requests / x.duration)),
-        p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)),
+        p50: median(rs.map((x) => x.p50)),
+        p99: median(rs.map((x) => x.p99)),
         cpuUsPerReq: median(rs.map((x) => x.cpuUsPerReq)),
-        non2xx: rs.reduce((s, x) => s + x.non2xx, 0), errors: rs.reduce((s, x) => s + x.errors + x.timeouts, 0),
+        non2xx: rs.reduce((s, x) => s + x.non2xx, 0),
+        errors: rs.reduce((s, x) => s + x.errors + x.timeouts, 0),
         requests: rs.reduce((s, x) => s + x.requests, 0),
         rounds: rs.map((x) => Math.round(x.requests / x.duration)),
         cpuRounds: rs.map((x) => Math.round(x.cpuUsPerReq)),
@@ -269,10 +337,19 @@ if (cfg.phases.includes('memory') && HAVE_OURS) {
   phaseEnd('memory');
   const MiB = (b) => +(b / 2 ** 20).toFixed(1);
   results.memory = {
-    seconds: cfg.memorySeconds, distinctTokens: cfg.memoryTokens, requests: res.requests, rps: res.requests / res.duration,
-    non2xx: res.non2xx, errors: res.errors + res.timeouts, socketErrors: res.errors, timeouts: res.timeouts,
-    rssBeforeMiB: MiB(before.rss), rssAfterMiB: MiB(after.rss), rssAfterGcMiB: MiB(afterGc.rss),
-    heapBeforeMiB: MiB(before.heapUsed), heapAfterGcMiB: MiB(afterGc.heapUsed),
+    seconds: cfg.memorySeconds,
+    distinctTokens: cfg.memoryTokens,
+    requests: res.requests,
+    rps: res.requests / res.duration,
+    non2xx: res.non2xx,
+    errors: res.errors + res.timeouts,
+    socketErrors: res.errors,
+    timeouts: res.timeouts,
+    rssBeforeMiB: MiB(before.rss),
+    rssAfterMiB: MiB(after.rss),
+    rssAfterGcMiB: MiB(afterGc.rss),
+    heapBeforeMiB: MiB(before.heapUsed),
+    heapAfterGcMiB: MiB(afterGc.heapUsed),
     externalAfterGcMiB: MiB(afterGc.external),
     rssSamplesMiB: samples.map((s) => [s.t, MiB(s.rss)]),
     heapSamplesMiB: samples.map((s) => [s.t, MiB(s.heap)]),
@@ -293,7 +370,9 @@ writeFileSync(RESULTS + 'latest.md', md);
 console.log(md);
 const invalid = [
   ...(results.http ?? []).filter((r) => r.non2xx || r.errors),
-  ...Object.values(results.warmups ?? {}).flat().filter((w) => w.non2xx || w.errors),
+  ...Object.values(results.warmups ?? {})
+    .flat()
+    .filter((w) => w.non2xx || w.errors),
 ];
 if (invalid.length || (results.memory && (results.memory.non2xx || results.memory.errors))) {
   console.error('[bench] INVALID: some requests failed (non-2xx or errors), see the table');

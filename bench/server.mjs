@@ -45,7 +45,8 @@ async function installProbes(Guard) {
   probe(Guard.prototype, 'canActivate', 'RakomiAuthGuard.canActivate (sync part, incl. the above)');
 }
 process.on('exit', () => {
-  for (const [name, { n, ns }] of probes) if (n) console.error(`[probe ${variant}] ${name}: ${n} calls, ${(Number(ns) / n / 1000).toFixed(2)} µs/call`);
+  for (const [name, { n, ns }] of probes)
+    if (n) console.error(`[probe ${variant}] ${name}: ${n} calls, ${(Number(ns) / n / 1000).toFixed(2)} µs/call`);
 });
 
 class MeController {
@@ -78,7 +79,9 @@ if (variant === 'passport') {
         algorithms: ['RS256'],
       });
     }
-    validate(payload) { return payload; }
+    validate(payload) {
+      return payload;
+    }
   }
   Injectable()(JwtStrategy);
   imports.push(PassportModule);
@@ -95,7 +98,11 @@ if (variant === 'passport') {
   if (process.env.BENCH_PROBE === '1') await installProbes(RakomiAuthGuard);
 } else if (variant === 'noop-guard') {
   // Reference: what Nest's guard machinery alone costs (an APP_GUARD that allows everything).
-  class NoopGuard { canActivate() { return true; } }
+  class NoopGuard {
+    canActivate() {
+      return true;
+    }
+  }
   Injectable()(NoopGuard);
   providers.push({ provide: APP_GUARD, useClass: NoopGuard });
 } else if (variant === 'user-guard') {
@@ -149,7 +156,10 @@ if (middleware) {
   class AuthErrorFilter {
     catch(error, host) {
       const res = host.switchToHttp().getResponse();
-      res.status(error.status ?? 500).set(error.headers ?? {}).json({ statusCode: error.status ?? 500, message: error.message });
+      res
+        .status(error.status ?? 500)
+        .set(error.headers ?? {})
+        .json({ statusCode: error.status ?? 500, message: error.message });
     }
   }
   Catch()(AuthErrorFilter);

@@ -58,21 +58,53 @@ const tasks = [
   ['  + req.headers.authorization', () => message().headers.authorization],
   ['  + req.headersDistinct.authorization (the guard before 11a1d29)', () => message().headersDistinct.authorization],
   ['  + authorizationHeaders(req) (as built: from rawHeaders)', () => authorizationHeaders(message())],
-  ['  + req.user = claims', () => { message().user = claims; }],
-  ['  + req[Symbol.for(rakomi.claims)] = claims; req.user = claims (attachClaims before 11a1d29)', () => { const m = message(); m[RAKOMI_CLAIMS] = claims; m.user = claims; }],
-  ['  + weakMap.set(req, claims); req.user = claims (attachClaims as built)', () => { const m = message(); claimsByRequest.set(m, claims); m.user = claims; }],
-  ['  + candidate: weakSet.add(claims); req.user = claims', () => { const m = message(); verifiedSet.add(claims); m.user = claims; }],
+  [
+    '  + req.user = claims',
+    () => {
+      message().user = claims;
+    },
+  ],
+  [
+    '  + req[Symbol.for(rakomi.claims)] = claims; req.user = claims (attachClaims before 11a1d29)',
+    () => {
+      const m = message();
+      m[RAKOMI_CLAIMS] = claims;
+      m.user = claims;
+    },
+  ],
+  [
+    '  + weakMap.set(req, claims); req.user = claims (attachClaims as built)',
+    () => {
+      const m = message();
+      claimsByRequest.set(m, claims);
+      m.user = claims;
+    },
+  ],
+  [
+    '  + candidate: weakSet.add(claims); req.user = claims',
+    () => {
+      const m = message();
+      verifiedSet.add(claims);
+      m.user = claims;
+    },
+  ],
   ['digest: createHash(sha256).update().digest(base64) (before 11a1d29)', () => crypto.createHash('sha256').update(token).digest('base64')],
   ['digest: crypto.hash(sha256, token, base64) (a token not seen just before)', () => crypto.hash('sha256', token, 'base64')],
   ['digest: cache.keyOf(token) (the same token again: memoised)', () => cache.keyOf(token)],
-  ['cache.get + keys.peek + checkClaimsTime (hit path)', () => {
-    const e = cache.get(digest, Date.now());
-    if (store.peek(e.kid) !== e.key) throw new Error('peek');
-    checkClaimsTime(e.claims, Date.now(), 5);
-  }],
+  [
+    'cache.get + keys.peek + checkClaimsTime (hit path)',
+    () => {
+      const e = cache.get(digest, Date.now());
+      if (store.peek(e.kid) !== e.key) throw new Error('peek');
+      checkClaimsTime(e.claims, Date.now(), 5);
+    },
+  ],
   ['parseCompactJws (split, base64url checks, header JSON)', () => parseCompactJws(token)],
   ['keys.resolve(kid) (warm)', () => store.resolve(parsed.kid)],
-  ['Buffer.from(signingInput) + crypto.verify (RSA-2048)', () => crypto.verify('sha256', Buffer.from(parsed.signingInput, 'latin1'), key.keyObject, parsed.signature)],
+  [
+    'Buffer.from(signingInput) + crypto.verify (RSA-2048)',
+    () => crypto.verify('sha256', Buffer.from(parsed.signingInput, 'latin1'), key.keyObject, parsed.signature),
+  ],
   ['crypto.verify only', () => crypto.verify('sha256', signingInput, key.keyObject, parsed.signature)],
   ['decodeJsonObjectSegment(payload) (base64url, isUtf8, JSON.parse)', payload],
   ['checkClaimsShape', () => checkClaimsShape(claims, options)],
@@ -83,7 +115,8 @@ const tasks = [
 ].map(([name, fn, async]) => ({ name, fn, async }));
 const res = await measure(tasks, q ? { warmupMs: 200, sampleMs: 200, rounds: 3 } : { warmupMs: 500, sampleMs: 400, rounds: 5 });
 console.log('stage | ops/s | µs/op\n---|---:|---:');
-for (const [name, r] of Object.entries(res)) console.log(`${name} | ${Math.round(r.opsPerSec).toLocaleString('en-US')} | ${(1e6 / r.opsPerSec).toFixed(2)}`);
+for (const [name, r] of Object.entries(res))
+  console.log(`${name} | ${Math.round(r.opsPerSec).toLocaleString('en-US')} | ${(1e6 / r.opsPerSec).toFixed(2)}`);
 c.close();
 cached.close();
 await issuer.close();

@@ -13,10 +13,7 @@ export class AppModule {
   static register(config: SampleRakomiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        RakomiModule.forRoot(config.options),
-        ...(config.localIssuer ? [DevIssuerModule.register(config.localIssuer)] : []),
-      ],
+      imports: [RakomiModule.forRoot(config.options), ...(config.localIssuer ? [DevIssuerModule.register(config.localIssuer)] : [])],
       controllers: [HealthController, MeController, WebhooksController],
       providers: [{ provide: APP_GUARD, useClass: RakomiAuthGuard }],
     };

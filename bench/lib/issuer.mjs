@@ -65,17 +65,35 @@ export class FallbackIssuer {
     });
   }
 
-  resetHits() { this.hits = 0; }
+  resetHits() {
+    this.hits = 0;
+  }
 
   moduleOptions(overrides = {}) {
-    return { apiKey: 'akm_test_local', baseUrl: this.url, issuer: this.issuer, audience: this.audience,
-      webhookSecret: this.webhookSecret, ...overrides };
+    return {
+      apiKey: 'akm_test_local',
+      baseUrl: this.url,
+      issuer: this.issuer,
+      audience: this.audience,
+      webhookSecret: this.webhookSecret,
+      ...overrides,
+    };
   }
 
   claims(overrides = {}) {
     const iat = Math.floor(Date.now() / 1000);
-    return { sub: 'user_' + randomUUID(), tenant_id: 'tenant_bench', email: 'bench@example.com', sid: 'sess_' + randomUUID(),
-      iss: this.issuer, aud: this.audience, iat, exp: iat + 900, jti: randomUUID(), ...overrides };
+    return {
+      sub: 'user_' + randomUUID(),
+      tenant_id: 'tenant_bench',
+      email: 'bench@example.com',
+      sid: 'sess_' + randomUUID(),
+      iss: this.issuer,
+      aud: this.audience,
+      iat,
+      exp: iat + 900,
+      jti: randomUUID(),
+      ...overrides,
+    };
   }
 
   token(claims, opts = {}) {
@@ -87,10 +105,19 @@ export class FallbackIssuer {
   signWebhook(body, { deliveryId = 'msg_' + randomUUID(), timestamp = Math.floor(Date.now() / 1000) } = {}) {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const mac = createHmac('sha256', this.webhookKey).update(`${deliveryId}.${timestamp}.`).update(text).digest('base64');
-    return { body: text, headers: { 'content-type': 'application/json', 'x-rakomi-delivery-id': deliveryId,
-      'x-rakomi-timestamp': String(timestamp), 'x-rakomi-signature': 'v1,' + mac } };
+    return {
+      body: text,
+      headers: {
+        'content-type': 'application/json',
+        'x-rakomi-delivery-id': deliveryId,
+        'x-rakomi-timestamp': String(timestamp),
+        'x-rakomi-signature': 'v1,' + mac,
+      },
+    };
   }
 
-  async close() { await new Promise((resolve) => this.server.close(resolve)); this.server.closeAllConnections?.(); }
+  async close() {
+    await new Promise((resolve) => this.server.close(resolve));
+    this.server.closeAllConnections?.();
+  }
 }
-

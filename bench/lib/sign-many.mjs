@@ -25,10 +25,23 @@ export async function signMany(issuer, n, lifetime = 7200) {
   const header = { alg: 'RS256', typ: 'JWT', kid: signing.kid };
   const workers = Math.max(1, availableParallelism());
   const per = Math.ceil(n / workers);
-  const parts = await Promise.all(Array.from({ length: workers }, (_, i) => new Promise((resolve, reject) => {
-    const w = new Worker(WORKER, { eval: true, execArgv: [], workerData: { pem, header, claims: claims.slice(i * per, (i + 1) * per) } });
-    w.once('message', (tokens) => { resolve(tokens); w.terminate(); });
-    w.once('error', reject);
-  })));
+  const parts = await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, i) =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(WORKER, {
+            eval: true,
+            execArgv: [],
+            workerData: { pem, header, claims: claims.slice(i * per, (i + 1) * per) },
+          });
+          w.once('message', (tokens) => {
+            resolve(tokens);
+            w.terminate();
+          });
+          w.once('error', reject);
+        }),
+    ),
+  );
   return parts.flat();
 }

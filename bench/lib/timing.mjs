@@ -44,12 +44,17 @@ export async function measure(tasks, { warmupMs, sampleMs, rounds }) {
   for (let r = 0; r < rounds; r++) {
     for (const t of tasks) samples.get(t.name).push(await sample(t.fn, sampleMs, t.async));
   }
-  return Object.fromEntries(tasks.map((t) => {
-    const s = samples.get(t.name);
-    return [t.name, {
-      opsPerSec: median(s.map((x) => x.cpu)),
-      wallOpsPerSec: median(s.map((x) => x.wall)),
-      samples: s.map((x) => Math.round(x.cpu)),
-    }];
-  }));
+  return Object.fromEntries(
+    tasks.map((t) => {
+      const s = samples.get(t.name);
+      return [
+        t.name,
+        {
+          opsPerSec: median(s.map((x) => x.cpu)),
+          wallOpsPerSec: median(s.map((x) => x.wall)),
+          samples: s.map((x) => Math.round(x.cpu)),
+        },
+      ];
+    }),
+  );
 }

@@ -45,7 +45,12 @@ export function relativeTime(targetSeconds: number, nowMs: number): string {
     [Math.floor((abs % 3_600) / 60), 'min'],
     [abs % 60, 's'],
   ] as const;
-  const text = parts.filter(([value]) => value > 0).slice(0, 2).map(([value, unit]) => `${value} ${unit}`).join(' ') || '0 s';
+  const text =
+    parts
+      .filter(([value]) => value > 0)
+      .slice(0, 2)
+      .map(([value, unit]) => `${value} ${unit}`)
+      .join(' ') || '0 s';
   return delta >= 0 ? `in ${text}` : `${text} ago`;
 }
 

@@ -13,7 +13,8 @@ export function renderReport(report: ExplainReport): string {
     lines.push(`${name}: ${time.iso} (${verb} ${time.relative})`);
   }
   if (report.key !== undefined) {
-    const presence = report.key.present === null ? 'not checked (no key set)' : report.key.present ? 'present in the JWKS' : 'NOT in the JWKS';
+    const presence =
+      report.key.present === null ? 'not checked (no key set)' : report.key.present ? 'present in the JWKS' : 'NOT in the JWKS';
     lines.push(`key ${report.key.kid}: ${presence}`);
   }
   if (report.error !== undefined) {

@@ -71,8 +71,7 @@ export const ERROR_CATALOG = {
   },
   'jwks/no_matching_key': {
     message: 'No key in JWKS matches token kid',
-    suggestion:
-      'The signing key may have been rotated. This is transient during key rotation — retry in a few seconds',
+    suggestion: 'The signing key may have been rotated. This is transient during key rotation — retry in a few seconds',
     status: 401,
   },
   'jwks/invalid_response': {
@@ -91,8 +90,7 @@ export const ERROR_CATALOG = {
     status: 400,
   },
   'webhook/missing_header': {
-    message:
-      'Required webhook headers missing (X-Rakomi-Signature, X-Rakomi-Timestamp, X-Rakomi-Delivery-Id)',
+    message: 'Required webhook headers missing (X-Rakomi-Signature, X-Rakomi-Timestamp, X-Rakomi-Delivery-Id)',
     suggestion: 'Ensure you are passing the raw request headers to verifyWebhook()',
     status: 400,
   },

@@ -85,9 +85,5 @@ export function isRakomiError(value: unknown): value is RakomiError {
   if (value instanceof RakomiError) return true;
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as { name?: unknown; code?: unknown };
-  return (
-    candidate.name === 'RakomiError' &&
-    typeof candidate.code === 'string' &&
-    Object.hasOwn(ERROR_CATALOG, candidate.code)
-  );
+  return candidate.name === 'RakomiError' && typeof candidate.code === 'string' && Object.hasOwn(ERROR_CATALOG, candidate.code);
 }

@@ -211,10 +211,13 @@ export class JwksKeyStore {
   private schedule(delayMs: number): void {
     if (this.closing.signal.aborted) return;
     this.cancelTimer?.();
-    this.cancelTimer = this.clock.schedule(() => {
-      this.cancelTimer = undefined;
-      this.refreshInBackground(this.clock.now());
-    }, Math.max(0, delayMs));
+    this.cancelTimer = this.clock.schedule(
+      () => {
+        this.cancelTimer = undefined;
+        this.refreshInBackground(this.clock.now());
+      },
+      Math.max(0, delayMs),
+    );
   }
 
   private refreshInBackground(now: number): void {

@@ -31,12 +31,7 @@ import { RAKOMI_REPORTING } from './rakomi-reporting.js';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [
-    ...RAKOMI_PROVIDERS,
-    { provide: APP_FILTER, useClass: RakomiExceptionFilter },
-    RakomiAccessPolicy,
-    RakomiAccessValidator,
-  ],
+  providers: [...RAKOMI_PROVIDERS, { provide: APP_FILTER, useClass: RakomiExceptionFilter }, RakomiAccessPolicy, RakomiAccessValidator],
   exports: [RakomiClient, TokenService, WebhookService, RakomiAccessPolicy, RAKOMI_REPORTING],
 })
 export class RakomiModule extends RakomiConfigurableModuleClass implements OnApplicationBootstrap, OnApplicationShutdown {

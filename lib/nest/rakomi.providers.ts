@@ -49,11 +49,7 @@ export function findWebhookRoutes(discovery: DiscoveryService, scanner: Metadata
  * `config/*` error on a bad configuration, and with `config/missing_webhook_secret` when a route
  * is marked `@RakomiWebhook()` but no secret is configured.
  */
-export function createRakomiClient(
-  options: RakomiModuleOptions,
-  discovery: DiscoveryService,
-  scanner: MetadataScanner,
-): RakomiClient {
+export function createRakomiClient(options: RakomiModuleOptions, discovery: DiscoveryService, scanner: MetadataScanner): RakomiClient {
   const client = new RakomiClient(toCoreOptions(options));
   if (client.options.webhookKeys.length === 0) {
     const routes = findWebhookRoutes(discovery, scanner);

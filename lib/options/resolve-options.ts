@@ -17,8 +17,21 @@ import type { ResolvedRakomiOptions } from './resolved-options.interface.js';
 import { decodeWebhookSecrets } from './webhook-secret.js';
 
 const TOP_LEVEL_KEYS = new Set([
-  'apiKey', 'baseUrl', 'issuer', 'audience', 'clockTolerance', 'maxTokenLifetime', 'webhookSecret',
-  'webhookTolerance', 'webhookMaxBytes', 'jwks', 'tokenCache', 'replayStore', 'realm', 'logger', 'now',
+  'apiKey',
+  'baseUrl',
+  'issuer',
+  'audience',
+  'clockTolerance',
+  'maxTokenLifetime',
+  'webhookSecret',
+  'webhookTolerance',
+  'webhookMaxBytes',
+  'jwks',
+  'tokenCache',
+  'replayStore',
+  'realm',
+  'logger',
+  'now',
 ]);
 const JWKS_KEYS = new Set(['cacheMaxAge', 'cooldown', 'timeout', 'maxStale', 'maxBytes', 'preload']);
 const PRELOAD_MODES: readonly unknown[] = ['best-effort', 'required', false];

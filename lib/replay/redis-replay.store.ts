@@ -68,9 +68,7 @@ export class RedisReplayStore implements ReplayStore {
    */
   async claim(key: string, ttlSeconds: number): Promise<boolean> {
     if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new RangeError('ttlSeconds must be a positive number');
-    const reply = await this.#withDeadline(() =>
-      this.#redis.set(this.#prefix + key, '1', 'EX', Math.ceil(ttlSeconds), 'NX'),
-    );
+    const reply = await this.#withDeadline(() => this.#redis.set(this.#prefix + key, '1', 'EX', Math.ceil(ttlSeconds), 'NX'));
     if (reply === 'OK') return true;
     if (reply === null) return false;
     throw new ReplayStoreUnavailableError('Replay store gave an unexpected reply');

@@ -4,15 +4,7 @@ import { isSigningKey, type TestKeyring, type TestSigningKey } from './test-keyr
 
 /** Tokens that must fail, by the catalog code they provoke. */
 export type BadTokenKind =
-  | 'expired'
-  | 'wrong_issuer'
-  | 'wrong_audience'
-  | 'missing_claims'
-  | 'not_yet_valid'
-  | 'hs256'
-  | 'none'
-  | 'unknown_kid'
-  | 'bad_signature';
+  'expired' | 'wrong_issuer' | 'wrong_audience' | 'missing_claims' | 'not_yet_valid' | 'hs256' | 'none' | 'unknown_kid' | 'bad_signature';
 
 /** Options of {@link TestTokenMinter.token}. */
 export interface TestTokenOptions {
@@ -84,7 +76,10 @@ export class TestTokenMinter {
   jwsSignature(signingInput: string, options: RawSignOptions = {}): string {
     const alg = options.alg ?? 'RS256';
     if (alg === 'none') return '';
-    if (alg === 'HS256') return createHmac('sha256', options.hmacKey ?? '').update(signingInput).digest('base64url');
+    if (alg === 'HS256')
+      return createHmac('sha256', options.hmacKey ?? '')
+        .update(signingInput)
+        .digest('base64url');
     const key = options.key ?? this.keys.currentKey;
     return rsaSign('sha256', Buffer.from(signingInput), isSigningKey(key) ? key.privateKey : key).toString('base64url');
   }

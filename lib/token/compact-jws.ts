@@ -125,4 +125,3 @@ export function parseCompactJws(token: string): ParsedCompactJws {
     signature: Buffer.from(signatureSegment, 'base64url'),
   };
 }
-

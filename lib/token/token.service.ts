@@ -50,9 +50,7 @@ export class TokenService {
   ) {
     this.keys = new JwksKeyStore(options, (code, durationMs) => this.metrics?.jwksFetched(code, durationMs), jwksClock);
     this.cache =
-      options.tokenCache === false
-        ? undefined
-        : new VerifiedTokenCache(options.tokenCache.maxEntries, options.tokenCache.maxAge * 1000);
+      options.tokenCache === false ? undefined : new VerifiedTokenCache(options.tokenCache.maxEntries, options.tokenCache.maxAge * 1000);
   }
 
   /**
@@ -214,10 +212,11 @@ export class TokenService {
   private asRakomiError(error: unknown): RakomiError {
     if (error instanceof RakomiError) return error;
     const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    if (this.unexpected.shouldLog(cause)) this.options.logger?.error(
-      'Unexpected error during token verification (answered token/internal_error)',
-      error instanceof Error ? error.stack : undefined,
-    );
+    if (this.unexpected.shouldLog(cause))
+      this.options.logger?.error(
+        'Unexpected error during token verification (answered token/internal_error)',
+        error instanceof Error ? error.stack : undefined,
+      );
     return new RakomiError('token/internal_error', { cause: error });
   }
 }

@@ -135,4 +135,3 @@ export class WebhookService {
     throw new RakomiError('webhook/invalid_signature');
   }
 }
-

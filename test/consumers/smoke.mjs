@@ -20,7 +20,13 @@ const freePort = () =>
 async function waitFor(url, child) {
   for (let attempt = 0; attempt < 100; attempt += 1) {
     if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`);
-    if (await fetch(url).then(() => true, () => false)) return;
+    if (
+      await fetch(url).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await new Promise((done) => setTimeout(done, 100));
   }
   throw new Error(`the app did not answer on ${url}`);
@@ -32,7 +38,14 @@ const port = await freePort();
 const app = spawn(process.execPath, ['dist/main.js'], {
   cwd: dir,
   stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...process.env, PORT: String(port), RAKOMI_BASE_URL: baseUrl, RAKOMI_ISSUER: iss, RAKOMI_AUDIENCE: 'smoke', RAKOMI_WEBHOOK_SECRET: webhookSecret },
+  env: {
+    ...process.env,
+    PORT: String(port),
+    RAKOMI_BASE_URL: baseUrl,
+    RAKOMI_ISSUER: iss,
+    RAKOMI_AUDIENCE: 'smoke',
+    RAKOMI_WEBHOOK_SECRET: webhookSecret,
+  },
 });
 const base = `http://127.0.0.1:${port}`;
 const checks = [];

@@ -348,7 +348,11 @@ describe.each(ADAPTERS)('authorization on %s', (adapter: AdapterName) => {
     it('predicate form: must return exactly true', async () => {
       await expectAllowed(get('/claims/predicate', issuer.token({ ...verified, roles: ['owner'] })), 'predicate');
       await expectAllowed(get('/claims/predicate', issuer.token({ ...verified, sub: 'usr_root' })), 'predicate');
-      await expectRefused(get('/claims/predicate', issuer.token({ ...verified, roles: ['admin'] })), 'access/insufficient_claims', 'predicate');
+      await expectRefused(
+        get('/claims/predicate', issuer.token({ ...verified, roles: ['admin'] })),
+        'access/insufficient_claims',
+        'predicate',
+      );
     });
 
     it('claim requirements are checked only after authentication: a bad token → 401', async () => {
@@ -363,10 +367,7 @@ describe.each(ADAPTERS)('module-wide tenantParam on %s', (adapter: AdapterName) 
   const get = (path: string, token = own) => request(started.server).get(path).set('Authorization', `Bearer ${token}`);
 
   beforeAll(async () => {
-    started = await startApp(
-      adapter,
-      appModule({ ...issuer.moduleOptions(), tenantParam: 'tenantId' }, [GlobalBindingController]),
-    );
+    started = await startApp(adapter, appModule({ ...issuer.moduleOptions(), tenantParam: 'tenantId' }, [GlobalBindingController]));
   });
   afterAll(async () => {
     await started?.close();

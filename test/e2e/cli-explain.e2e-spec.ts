@@ -116,7 +116,12 @@ describe('explain --webhook', () => {
     try {
       const { body, headers } = issuer.signWebhook({ type: 'user.created', data: { id: 'usr_1' } });
       writeFileSync(join(dir, 'body.json'), body);
-      writeFileSync(join(dir, 'headers.txt'), Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\n'));
+      writeFileSync(
+        join(dir, 'headers.txt'),
+        Object.entries(headers)
+          .map(([name, value]) => `${name}: ${value}`)
+          .join('\n'),
+      );
       writeFileSync(join(dir, 'tampered.json'), body.toString().replace('usr_1', 'usr_2'));
       const env = { RAKOMI_WEBHOOK_SECRET: issuer.webhookSecret };
       const ok = await explain(['--webhook', '--body', join(dir, 'body.json'), '--headers', join(dir, 'headers.txt')], env);

@@ -19,7 +19,9 @@ class ForgedUserGuard implements CanActivate {
 @Public()
 @Controller('spoof')
 class SpoofController {
-  @Get() me(@CurrentUser() user: RakomiClaims) { return user; }
+  @Get() me(@CurrentUser() user: RakomiClaims) {
+    return user;
+  }
 }
 
 let issuer: RakomiTestIssuer;

@@ -549,7 +549,9 @@ describe('R-12 replay store failure', () => {
       },
     };
     const started = await start({ replayStore: store });
-    const deliveries = Array.from({ length: 20 }, (_, i) => issuer.signWebhook(JSON.stringify({ type: 't', data: { i } }), { deliveryId: `msg_r12_${i}` }));
+    const deliveries = Array.from({ length: 20 }, (_, i) =>
+      issuer.signWebhook(JSON.stringify({ type: 't', data: { i } }), { deliveryId: `msg_r12_${i}` }),
+    );
     const down = await Promise.all(deliveries.map((d) => started.client.hook(d.body as string, d.headers)));
     for (const res of down) {
       expect(res.status).toBe(503);

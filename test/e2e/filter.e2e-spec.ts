@@ -85,15 +85,11 @@ describe.each(ADAPTERS)('RakomiExceptionFilter on %s', (adapter) => {
 
     const challenge = res.headers['www-authenticate'];
     if (INVALID_TOKEN.includes(code)) {
-      expect(challenge).toBe(
-        `Bearer realm="${REALM}", error="invalid_token", error_description="${ERROR_CATALOG[code].message}"`,
-      );
+      expect(challenge).toBe(`Bearer realm="${REALM}", error="invalid_token", error_description="${ERROR_CATALOG[code].message}"`);
     } else if (BARE_CHALLENGE.includes(code)) {
       expect(challenge).toBe(`Bearer realm="${REALM}"`);
     } else if (INSUFFICIENT_SCOPE.includes(code)) {
-      expect(challenge).toBe(
-        `Bearer realm="${REALM}", error="insufficient_scope", error_description="${ERROR_CATALOG[code].message}"`,
-      );
+      expect(challenge).toBe(`Bearer realm="${REALM}", error="insufficient_scope", error_description="${ERROR_CATALOG[code].message}"`);
     } else {
       expect(challenge).toBeUndefined();
     }
@@ -132,7 +128,10 @@ describe.each(ADAPTERS)('RakomiExceptionFilter on %s', (adapter) => {
     expect(res.text).not.toContain('hunter2');
     expect(res.text).not.toContain('10.9.8.7');
     expect(res.text).not.toMatch(/\n\s+at /);
-    const logged = started.logs.entries.filter((line) => line.level === 'error').map((line) => line.text).join('\n');
+    const logged = started.logs.entries
+      .filter((line) => line.level === 'error')
+      .map((line) => line.text)
+      .join('\n');
     expect(logged).toContain('token/internal_error');
     expect(logged).toContain(CAUSE_CANARY);
     expect(logged).toContain('GET /throw');

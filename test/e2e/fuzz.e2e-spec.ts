@@ -9,7 +9,16 @@ import fc from 'fast-check';
 import { ERROR_CATALOG, RakomiError, WEBHOOK_REPLAY_ACK, type RakomiErrorCode } from '@rakomi/nestjs';
 import { RakomiTestIssuer, webhookSignature } from '@rakomi/nestjs/testing';
 import { startFaultApp, type Exchange, type FaultAdapter, type FaultApp } from '../support/fault-app.js';
-import { HTTP_FUZZ_RUNS, authorizationValue, bearerCredential, fuzzParameters, fuzzTimeout, randomToken, tokenLeaks, withDeadline } from '../support/fault-fuzz.js';
+import {
+  HTTP_FUZZ_RUNS,
+  authorizationValue,
+  bearerCredential,
+  fuzzParameters,
+  fuzzTimeout,
+  randomToken,
+  tokenLeaks,
+  withDeadline,
+} from '../support/fault-fuzz.js';
 
 /** Up to two requests per run, 50 ms each at worst. */
 const TIMEOUT = fuzzTimeout(HTTP_FUZZ_RUNS, 100);
@@ -42,13 +51,22 @@ function headerSafe(value: string): string {
 
 function secrets(): string[] {
   const secretB64 = issuer.webhookSecret.slice('whsec_'.length);
-  return [issuer.webhookSecret, secretB64, secretB64.slice(0, 16), API_KEY, BODY_CANARY, ...Object.values(CLAIMS), ...pool.flatMap(tokenLeaks)];
+  return [
+    issuer.webhookSecret,
+    secretB64,
+    secretB64.slice(0, 16),
+    API_KEY,
+    BODY_CANARY,
+    ...Object.values(CLAIMS),
+    ...pool.flatMap(tokenLeaks),
+  ];
 }
 
 function expectNoLeak(res: Exchange, extra: readonly string[] = []): void {
   const wire = `${res.text}\n${JSON.stringify(res.headers)}`;
   for (const secret of [...secrets(), ...extra]) {
-    if (secret.length >= 8 && wire.includes(secret)) throw new Error(`the response echoes ${secret.slice(0, 12)}…: ${res.status} ${res.text}`);
+    if (secret.length >= 8 && wire.includes(secret))
+      throw new Error(`the response echoes ${secret.slice(0, 12)}…: ${res.status} ${res.text}`);
   }
   if (/ECONN|ERR_| {4}at |node_modules/.test(wire)) throw new Error(`internal detail in the response: ${res.text}`);
 }
@@ -70,7 +88,9 @@ describe.each<FaultAdapter>(['express', 'fastify'])('fuzzing over HTTP on %s', (
   let app: FaultApp;
 
   beforeAll(async () => {
-    app = await startFaultApp(issuer.moduleOptions({ apiKey: API_KEY, jwks: { cooldown: 3_600, timeout: 1, preload: false } }), { adapter });
+    app = await startFaultApp(issuer.moduleOptions({ apiKey: API_KEY, jwks: { cooldown: 3_600, timeout: 1, preload: false } }), {
+      adapter,
+    });
     issuer.resetHits();
     expect((await app.client.me(pool[0])).status).toBe(200);
   });
@@ -80,42 +100,59 @@ describe.each<FaultAdapter>(['express', 'fastify'])('fuzzing over HTTP on %s', (
     await app?.close();
   });
 
-  it('arbitrary Authorization headers (one or repeated) → 200 only for "Bearer <valid token>", else a token/* catalog error', async () => {
-    const header = fc.oneof(
-      { weight: 9, arbitrary: authorizationValue(pool).map(headerSafe) },
-      { weight: 1, arbitrary: fc.array(authorizationValue(pool).map(headerSafe), { minLength: 2, maxLength: 3 }) },
-    );
-    await fc.assert(
-      fc.asyncProperty(header, async (value) => {
-        const res = await withDeadline(app.client.request('GET', '/me', { authorization: value }), 5_000, 'a request');
-        const sent = Array.isArray(value) ? value.join(', ') : value;
-        expectNoLeak(res, tokenLeaks(sent.replace(/^\s*\S+\s+/, '').trim()).filter((leak) => !pool.includes(leak)));
-        const credential = Array.isArray(value) ? undefined : bearerCredential(value.trim());
-        if (credential !== undefined && subOf.has(credential)) {
-          expect([res.status, res.body]).toEqual([200, { sub: subOf.get(credential) }]);
-          return;
-        }
-        if (res.status === 200) throw new Error(`accepted ${JSON.stringify(value)}`);
-        const code = expectCatalogBody(res, (c) => c.startsWith('token/') && c !== 'token/internal_error' || c === 'jwks/no_matching_key');
-        expect(res.status).toBe(Array.isArray(value) ? 400 : ERROR_CATALOG[code].status);
-        expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="rakomi"/);
-      }),
-      fuzzParameters(HTTP_FUZZ_RUNS),
-    );
-  }, TIMEOUT);
+  it(
+    'arbitrary Authorization headers (one or repeated) → 200 only for "Bearer <valid token>", else a token/* catalog error',
+    async () => {
+      const header = fc.oneof(
+        { weight: 9, arbitrary: authorizationValue(pool).map(headerSafe) },
+        { weight: 1, arbitrary: fc.array(authorizationValue(pool).map(headerSafe), { minLength: 2, maxLength: 3 }) },
+      );
+      await fc.assert(
+        fc.asyncProperty(header, async (value) => {
+          const res = await withDeadline(app.client.request('GET', '/me', { authorization: value }), 5_000, 'a request');
+          const sent = Array.isArray(value) ? value.join(', ') : value;
+          expectNoLeak(
+            res,
+            tokenLeaks(sent.replace(/^\s*\S+\s+/, '').trim()).filter((leak) => !pool.includes(leak)),
+          );
+          const credential = Array.isArray(value) ? undefined : bearerCredential(value.trim());
+          if (credential !== undefined && subOf.has(credential)) {
+            expect([res.status, res.body]).toEqual([200, { sub: subOf.get(credential) }]);
+            return;
+          }
+          if (res.status === 200) throw new Error(`accepted ${JSON.stringify(value)}`);
+          const code = expectCatalogBody(
+            res,
+            (c) => (c.startsWith('token/') && c !== 'token/internal_error') || c === 'jwks/no_matching_key',
+          );
+          expect(res.status).toBe(Array.isArray(value) ? 400 : ERROR_CATALOG[code].status);
+          expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="rakomi"/);
+        }),
+        fuzzParameters(HTTP_FUZZ_RUNS),
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('random tokens as bearer credentials → 401 token/* or jwks/no_matching_key, never a fetch', async () => {
-    await fc.assert(
-      fc.asyncProperty(randomToken.map(headerSafe), async (token) => {
-        const res = await withDeadline(app.client.request('GET', '/me', { authorization: `Bearer ${token}` }), 5_000, 'a request');
-        expectNoLeak(res, tokenLeaks(token));
-        if (res.status === 401 && res.body?.code === 'token/missing') return; // a blank credential
-        const code = expectCatalogBody(res, (c) => c.startsWith('token/') && c !== 'token/internal_error' || c === 'jwks/no_matching_key');
-        expect(res.status).toBe(ERROR_CATALOG[code].status);
-      }),
-      fuzzParameters(HTTP_FUZZ_RUNS),
-    );
-  }, TIMEOUT);
+  it(
+    'random tokens as bearer credentials → 401 token/* or jwks/no_matching_key, never a fetch',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(randomToken.map(headerSafe), async (token) => {
+          const res = await withDeadline(app.client.request('GET', '/me', { authorization: `Bearer ${token}` }), 5_000, 'a request');
+          expectNoLeak(res, tokenLeaks(token));
+          if (res.status === 401 && res.body?.code === 'token/missing') return; // a blank credential
+          const code = expectCatalogBody(
+            res,
+            (c) => (c.startsWith('token/') && c !== 'token/internal_error') || c === 'jwks/no_matching_key',
+          );
+          expect(res.status).toBe(ERROR_CATALOG[code].status);
+        }),
+        fuzzParameters(HTTP_FUZZ_RUNS),
+      );
+    },
+    TIMEOUT,
+  );
 
   describe('webhooks', () => {
     type Headers = Record<string, string | string[]>;
@@ -211,7 +248,10 @@ describe.each<FaultAdapter>(['express', 'fastify'])('fuzzing over HTTP on %s', (
       fc
         .tuple(
           fc.constantFrom(...NAMES),
-          fc.oneof(fc.string({ maxLength: 30 }).map(headerSafe), fc.constantFrom('', ' ', '0', '-1', '1.5e9', 'msg.1', 'v1,', '9999999999', String(2 ** 53))),
+          fc.oneof(
+            fc.string({ maxLength: 30 }).map(headerSafe),
+            fc.constantFrom('', ' ', '0', '-1', '1.5e9', 'msg.1', 'v1,', '9999999999', String(2 ** 53)),
+          ),
         )
         .map(([name, value]) => ({
           keepsValid: false,
@@ -291,43 +331,66 @@ describe.each<FaultAdapter>(['express', 'fastify'])('fuzzing over HTTP on %s', (
       return res;
     }
 
-    it('near-valid deliveries (header casing, decoys, flipped bytes, dropped, repeated or bad headers, wrong secret, stale) → 202 exactly when still valid; an exact replay → 200 ack; else a webhook/* error', async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.array(mutation, { minLength: 0, maxLength: 3 }), fc.boolean(), async (mutations, replay) => {
-          const delivery = fresh();
-          for (const change of mutations) change.apply(delivery);
-          const valid = mutations.every((change) => change.keepsValid);
-          await deliver(delivery, valid, false);
-          if (replay) await deliver(delivery, valid, true);
-        }),
-        fuzzParameters(HTTP_FUZZ_RUNS),
-      );
-    }, TIMEOUT);
+    it(
+      'near-valid deliveries (header casing, decoys, flipped bytes, dropped, repeated or bad headers, wrong secret, stale) → 202 exactly when still valid; an exact replay → 200 ack; else a webhook/* error',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(fc.array(mutation, { minLength: 0, maxLength: 3 }), fc.boolean(), async (mutations, replay) => {
+            const delivery = fresh();
+            for (const change of mutations) change.apply(delivery);
+            const valid = mutations.every((change) => change.keepsValid);
+            await deliver(delivery, valid, false);
+            if (replay) await deliver(delivery, valid, true);
+          }),
+          fuzzParameters(HTTP_FUZZ_RUNS),
+        );
+      },
+      TIMEOUT,
+    );
 
-    it('arbitrary header maps and bodies → a webhook/* error (or the framework’s parser 400), the handler never runs', async () => {
-      const name = fc.oneof(
-        fc.constantFrom(...NAMES),
-        fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/).filter(
-          (n) => !['content-length', 'transfer-encoding', 'host', 'connection', 'content-type', 'content-encoding', 'expect', 'upgrade', 'te', 'trailer', 'keep-alive'].includes(n),
-        ),
-      );
-      const value = fc.oneof(
-        fc.string({ maxLength: 60 }).map(headerSafe),
-        fc.constantFrom('msg_x', String(Math.floor(Date.now() / 1000)), `v1,${randomBytes(32).toString('base64')}`, '', '0'),
-        fc.array(fc.string({ maxLength: 10 }).map(headerSafe), { minLength: 2, maxLength: 3 }),
-      );
-      const body = fc.oneof(
-        fc.json({ maxDepth: 3 }).map((text) => Buffer.from(text)),
-        fc.string({ maxLength: 200 }).map((text) => Buffer.from(`{"note":"${BODY_CANARY}","x":${JSON.stringify(text)}}`)),
-        fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
-      );
-      await fc.assert(
-        fc.asyncProperty(fc.dictionary(name, value, { maxKeys: 6 }), body, async (headers, raw) => {
-          const delivery: Delivery = { id: String(headers['x-rakomi-delivery-id'] ?? 'none'), timestamp: '0', body: raw, headers };
-          await deliver(delivery, false, false);
-        }),
-        fuzzParameters(HTTP_FUZZ_RUNS),
-      );
-    }, TIMEOUT);
+    it(
+      'arbitrary header maps and bodies → a webhook/* error (or the framework’s parser 400), the handler never runs',
+      async () => {
+        const name = fc.oneof(
+          fc.constantFrom(...NAMES),
+          fc
+            .stringMatching(/^[a-z][a-z0-9-]{0,15}$/)
+            .filter(
+              (n) =>
+                ![
+                  'content-length',
+                  'transfer-encoding',
+                  'host',
+                  'connection',
+                  'content-type',
+                  'content-encoding',
+                  'expect',
+                  'upgrade',
+                  'te',
+                  'trailer',
+                  'keep-alive',
+                ].includes(n),
+            ),
+        );
+        const value = fc.oneof(
+          fc.string({ maxLength: 60 }).map(headerSafe),
+          fc.constantFrom('msg_x', String(Math.floor(Date.now() / 1000)), `v1,${randomBytes(32).toString('base64')}`, '', '0'),
+          fc.array(fc.string({ maxLength: 10 }).map(headerSafe), { minLength: 2, maxLength: 3 }),
+        );
+        const body = fc.oneof(
+          fc.json({ maxDepth: 3 }).map((text) => Buffer.from(text)),
+          fc.string({ maxLength: 200 }).map((text) => Buffer.from(`{"note":"${BODY_CANARY}","x":${JSON.stringify(text)}}`)),
+          fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+        );
+        await fc.assert(
+          fc.asyncProperty(fc.dictionary(name, value, { maxKeys: 6 }), body, async (headers, raw) => {
+            const delivery: Delivery = { id: String(headers['x-rakomi-delivery-id'] ?? 'none'), timestamp: '0', body: raw, headers };
+            await deliver(delivery, false, false);
+          }),
+          fuzzParameters(HTTP_FUZZ_RUNS),
+        );
+      },
+      TIMEOUT,
+    );
   });
 });

@@ -71,11 +71,20 @@ describe.each(cases)('%s gateways on %s', (kind, adapter) => {
   if (kind === 'socket.io') {
     it('socket.io: the Authorization header works as well as auth.token; both at once are ambiguous (token/malformed)', async () => {
       const token = issuer.token({ sub: 'usr_header' });
-      const byHeader = await connectGateway({ kind, port: started.port, gateway: 'checked', headers: { Authorization: `Bearer ${token}` } });
+      const byHeader = await connectGateway({
+        kind,
+        port: started.port,
+        gateway: 'checked',
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(await byHeader.request('whoami')).toEqual({ event: 'whoami', data: { sub: 'usr_header' } });
       byHeader.close();
       const both = await connectGateway({
-        kind, port: started.port, gateway: 'checked', auth: { token }, headers: { Authorization: `Bearer ${token}` },
+        kind,
+        port: started.port,
+        gateway: 'checked',
+        auth: { token },
+        headers: { Authorization: `Bearer ${token}` },
       });
       expect(await both.closed).toEqual({ code: 0, reason: 'io server disconnect' });
       expect(both.events).toEqual([{ event: 'exception', data: expect.objectContaining({ statusCode: 400, code: 'token/malformed' }) }]);
@@ -87,17 +96,22 @@ describe.each(cases)('%s gateways on %s', (kind, adapter) => {
     ['an expired token', 4401, 'token/expired', 'expired'],
     ['a bad signature', 4401, 'token/invalid_signature', 'bad_signature'],
     ['a JWKS outage (unknown kid)', 1013, 'jwks/fetch_failed', 'unknown_kid'],
-  ] as const)('a connection with %s is refused at connect time (ws: close %i; socket.io: exception event) with %s', async (_label, code, reason, kind_) => {
-    if (reason === 'jwks/fetch_failed') issuer.fault({ status: 503 });
-    const client = await connect('checked', kind_ === undefined ? undefined : issuer.badToken(kind_));
-    if (kind === 'ws') {
-      expect(await client.closed).toEqual({ code, reason });
-    } else {
-      expect(await client.closed).toEqual({ code: 0, reason: 'io server disconnect' });
-      expect(client.events).toEqual([{ event: 'exception', data: expect.objectContaining({ code: reason, docs_url: expect.any(String) }) }]);
-    }
-    expect(gatewayRuns).toEqual([]);
-  });
+  ] as const)(
+    'a connection with %s is refused at connect time (ws: close %i; socket.io: exception event) with %s',
+    async (_label, code, reason, kind_) => {
+      if (reason === 'jwks/fetch_failed') issuer.fault({ status: 503 });
+      const client = await connect('checked', kind_ === undefined ? undefined : issuer.badToken(kind_));
+      if (kind === 'ws') {
+        expect(await client.closed).toEqual({ code, reason });
+      } else {
+        expect(await client.closed).toEqual({ code: 0, reason: 'io server disconnect' });
+        expect(client.events).toEqual([
+          { event: 'exception', data: expect.objectContaining({ code: reason, docs_url: expect.any(String) }) },
+        ]);
+      }
+      expect(gatewayRuns).toEqual([]);
+    },
+  );
 
   it('a token that expires while the socket is open: the next guarded message gets the exception event token/expired', async () => {
     const client = await connect('checked', issuer.token({ sub: 'usr_later' }));

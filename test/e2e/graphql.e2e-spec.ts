@@ -19,7 +19,10 @@ afterAll(() => issuer.close());
 describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
   let started: StartedApp;
   beforeAll(async () => {
-    started = await startApp(adapter, graphqlAppModule(issuer.moduleOptions({ jwks: { cooldown: 0.001 }, now: () => Date.now() + clockAhead })));
+    started = await startApp(
+      adapter,
+      graphqlAppModule(issuer.moduleOptions({ jwks: { cooldown: 0.001 }, now: () => Date.now() + clockAhead })),
+    );
   });
   afterAll(() => started.close());
   beforeEach(() => {
@@ -46,7 +49,7 @@ describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
   it('@RequireClaims unmet → GraphQLError FORBIDDEN with access/insufficient_claims, the resolver never ran; met → it runs', async () => {
     const refused = await post('{ admin }', issuer.token({ roles: ['viewer'] }));
     expect(refused.body.data).toBeNull();
-    const [error] = refused.body.errors as { message: string; extensions: Record<string, any> }[];
+    const [error] = refused.body.errors as { message: string; extensions: Record<string, unknown> }[];
     expect(error!.extensions.code).toBe('FORBIDDEN');
     expect(error!.extensions.rakomi).toMatchObject({ statusCode: 403, code: 'access/insufficient_claims' });
     expect(resolverRuns).toEqual([]);
@@ -70,20 +73,23 @@ describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
     ['a bad signature', 'token/invalid_signature', 'UNAUTHENTICATED', 'bad_signature'],
     ['an expired token', 'token/expired', 'UNAUTHENTICATED', 'expired'],
     ['a JWKS outage (unknown kid)', 'jwks/fetch_failed', 'SERVICE_UNAVAILABLE', 'unknown_kid'],
-  ] as const)('%s → a GraphQLError (%s, %s) with the catalog body, never a success; the resolver never ran', async (_label, code, gqlCode, kind) => {
-    if (code === 'jwks/fetch_failed') issuer.fault({ status: 503 });
-    for (const query of [ME, 'mutation { rename(name: "x") }']) {
-      const res = await post(query, kind === undefined ? undefined : issuer.badToken(kind));
-      expect(res.body.data).toBeNull();
-      expect(res.body.errors).toHaveLength(1);
-      const [error] = res.body.errors as { message: string; extensions: { code: unknown; rakomi: { message: string } } }[];
-      expect(error!.extensions.code).toBe(gqlCode);
-      expect(error!.extensions.rakomi).toMatchObject({ code, statusCode: gqlCode === 'UNAUTHENTICATED' ? 401 : 503 });
-      expect(error!.message).toBe(error!.extensions.rakomi.message);
-    }
-    expect(resolverRuns).toEqual([]);
-    if (code === 'jwks/fetch_failed') started.logs.clear(); // the outage itself is logged once, as on HTTP
-  });
+  ] as const)(
+    '%s → a GraphQLError (%s, %s) with the catalog body, never a success; the resolver never ran',
+    async (_label, code, gqlCode, kind) => {
+      if (code === 'jwks/fetch_failed') issuer.fault({ status: 503 });
+      for (const query of [ME, 'mutation { rename(name: "x") }']) {
+        const res = await post(query, kind === undefined ? undefined : issuer.badToken(kind));
+        expect(res.body.data).toBeNull();
+        expect(res.body.errors).toHaveLength(1);
+        const [error] = res.body.errors as { message: string; extensions: { code: unknown; rakomi: { message: string } } }[];
+        expect(error!.extensions.code).toBe(gqlCode);
+        expect(error!.extensions.rakomi).toMatchObject({ code, statusCode: gqlCode === 'UNAUTHENTICATED' ? 401 : 503 });
+        expect(error!.message).toBe(error!.extensions.rakomi.message);
+      }
+      expect(resolverRuns).toEqual([]);
+      if (code === 'jwks/fetch_failed') started.logs.clear(); // the outage itself is logged once, as on HTTP
+    },
+  );
 
   it('a graphql-ws subscription with connectionParams.authorization runs with @CurrentUser()', async () => {
     const token = issuer.token({ sub: 'usr_ws', email: 'ws@example.com' });
@@ -99,22 +105,34 @@ describe.each(ADAPTERS)('GraphQL (Apollo) on %s', (adapter) => {
     ['an expired token', 4401, 'token/expired', 'expired'],
     ['a bad signature', 4401, 'token/invalid_signature', 'bad_signature'],
     ['a JWKS outage (unknown kid)', 1013, 'jwks/fetch_failed', 'unknown_kid'],
-  ] as const)('a graphql-ws connection with %s is closed at connect time (%i %s); no subscription ran', async (_label, code, reason, kind) => {
-    if (reason === 'jwks/fetch_failed') issuer.fault({ status: 503 });
-    const params = kind === undefined ? {} : { authorization: `Bearer ${issuer.badToken(kind)}` };
-    const outcome = await subscribeOnce(started.port, params, 'subscription { me { sub } }');
-    expect(outcome).toEqual({ closed: { code, reason } });
-    expect(resolverRuns).toEqual([]);
-    if (reason === 'jwks/fetch_failed') started.logs.clear();
-  });
+  ] as const)(
+    'a graphql-ws connection with %s is closed at connect time (%i %s); no subscription ran',
+    async (_label, code, reason, kind) => {
+      if (reason === 'jwks/fetch_failed') issuer.fault({ status: 503 });
+      const params = kind === undefined ? {} : { authorization: `Bearer ${issuer.badToken(kind)}` };
+      const outcome = await subscribeOnce(started.port, params, 'subscription { me { sub } }');
+      expect(outcome).toEqual({ closed: { code, reason } });
+      expect(resolverRuns).toEqual([]);
+      if (reason === 'jwks/fetch_failed') started.logs.clear();
+    },
+  );
 
   it('a token that expired after the connection was accepted: the subscription fails with UNAUTHENTICATED token/expired', async () => {
     const expireNow = () => {
       clockAhead = 60 * 60 * 1000;
     };
-    const outcome = await subscribeOnce(started.port, { authorization: `Bearer ${issuer.token()}` }, 'subscription { me { sub } }', expireNow);
+    const outcome = await subscribeOnce(
+      started.port,
+      { authorization: `Bearer ${issuer.token()}` },
+      'subscription { me { sub } }',
+      expireNow,
+    );
     expect(outcome).toEqual({
-      errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', rakomi: expect.objectContaining({ code: 'token/expired' }) }) })],
+      errors: [
+        expect.objectContaining({
+          extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', rakomi: expect.objectContaining({ code: 'token/expired' }) }),
+        }),
+      ],
     });
     expect(resolverRuns).toEqual([]);
   });

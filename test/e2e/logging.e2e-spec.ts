@@ -170,7 +170,9 @@ describe('nothing secret is ever logged (canaries)', () => {
     expectedSignatures.push(webhookSignature([issuer.webhookSecret], id, valid.headers['X-Rakomi-Timestamp']!, tampered));
     const other = `whsec_${randomBytes(32).toString('base64')}`;
     const forged = issuer.signWebhook(body, { secrets: [other] });
-    expectedSignatures.push(webhookSignature([issuer.webhookSecret], forged.headers['X-Rakomi-Delivery-Id']!, forged.headers['X-Rakomi-Timestamp']!, body));
+    expectedSignatures.push(
+      webhookSignature([issuer.webhookSecret], forged.headers['X-Rakomi-Delivery-Id']!, forged.headers['X-Rakomi-Timestamp']!, body),
+    );
     const expired = issuer.signWebhook(body, { timestamp: now - 3_600 });
     const sends: [string | Buffer, Record<string, string>][] = [
       [valid.body, valid.headers],
@@ -246,7 +248,12 @@ describe('operational events are logged once per event, not per request', () => 
     expect(warnings).toBeLessThanOrEqual(issuer.hits);
     // The warm fetch, then at most one per cooldown (0.4 s) since.
     expect(issuer.hits).toBeLessThanOrEqual(2 + Math.floor((performance.now() - warmedAt) / 400));
-    expect(logs.rakomi().filter((entry) => entry.message.includes('budget')).every((entry) => entry.level === 'warn')).toBe(true);
+    expect(
+      logs
+        .rakomi()
+        .filter((entry) => entry.message.includes('budget'))
+        .every((entry) => entry.level === 'warn'),
+    ).toBe(true);
   });
 
   it('JWKS outage: 503s answered off one failed fetch are logged as one event, not one error per request', async () => {

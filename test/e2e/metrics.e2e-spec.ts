@@ -3,7 +3,13 @@ import { jest } from '@jest/globals';
 import { Controller, Get, Module, Post, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { metrics } from '@opentelemetry/api';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import request from 'supertest';
 import { CurrentUser, RakomiAuthGuard, RakomiModule, RakomiWebhook, type RakomiModuleOptions } from '@rakomi/nestjs';
 import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
@@ -97,10 +103,23 @@ describe('OpenTelemetry metrics', () => {
     }
     expect((await request(started.server).get('/me')).status).toBe(401);
     const delivery = issuer.signWebhook({ type: 'user.created' });
-    const post = () => request(started.server).post('/webhooks').set(delivery.headers).set('Content-Type', 'application/json').send(delivery.body.toString());
+    const post = () =>
+      request(started.server)
+        .post('/webhooks')
+        .set(delivery.headers)
+        .set('Content-Type', 'application/json')
+        .send(delivery.body.toString());
     expect((await post()).status).toBe(201);
     expect((await post()).status).toBe(200); // replay
-    expect((await request(started.server).post('/webhooks').set({ ...delivery.headers, 'x-rakomi-signature': 'v1,AAAA' }).set('Content-Type', 'application/json').send(delivery.body.toString())).status).toBe(400);
+    expect(
+      (
+        await request(started.server)
+          .post('/webhooks')
+          .set({ ...delivery.headers, 'x-rakomi-signature': 'v1,AAAA' })
+          .set('Content-Type', 'application/json')
+          .send(delivery.body.toString())
+      ).status,
+    ).toBe(400);
 
     const data = await collect();
     expect(points(data, 'rakomi.token.verifications')).toEqual({
@@ -127,13 +146,26 @@ describe('OpenTelemetry metrics', () => {
 
   it('no attribute value ever carries a token, a claim, a kid or a tenant: only fixed outcomes and codes', async () => {
     const data = await collect();
-    const values = data.scopeMetrics.flatMap((scope) => scope.metrics.flatMap((metric) => metric.dataPoints.flatMap((point) => Object.values(point.attributes))));
+    const values = data.scopeMetrics.flatMap((scope) =>
+      scope.metrics.flatMap((metric) => metric.dataPoints.flatMap((point) => Object.values(point.attributes))),
+    );
     expect(values.length).toBeGreaterThan(0);
     const allowed = /^(success|accepted|replay|hit|miss|[a-z]+\/[a-z_]+)$/;
     for (const value of values) expect(String(value)).toMatch(allowed);
-    const text = JSON.stringify(data.scopeMetrics.map((scope) => scope.metrics.map((metric) => metric.dataPoints.map((p) => p.attributes))));
+    const text = JSON.stringify(
+      data.scopeMetrics.map((scope) => scope.metrics.map((metric) => metric.dataPoints.map((p) => p.attributes))),
+    );
     const claims = issuer.claims();
-    for (const secret of [...tokens, ...tokens.map((t) => t.split('.')[1]!), claims.sub, claims.tenant_id, claims.email, claims.sid, issuer.currentKey.kid, 'usr_metrics']) {
+    for (const secret of [
+      ...tokens,
+      ...tokens.map((t) => t.split('.')[1]!),
+      claims.sub,
+      claims.tenant_id,
+      claims.email,
+      claims.sid,
+      issuer.currentKey.kid,
+      'usr_metrics',
+    ]) {
       expect(text).not.toContain(String(secret));
     }
   });

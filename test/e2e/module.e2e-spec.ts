@@ -23,7 +23,12 @@ import { RakomiTestIssuer } from '@rakomi/nestjs/testing';
 import { ADAPTERS, startApp } from '../support/app-harness.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 
-const STATIC_OPTIONS: RakomiModuleOptions = { apiKey: 'akm_test_local', audience: 'static-api', baseUrl: 'http://127.0.0.1:9', realm: 'static' };
+const STATIC_OPTIONS: RakomiModuleOptions = {
+  apiKey: 'akm_test_local',
+  audience: 'static-api',
+  baseUrl: 'http://127.0.0.1:9',
+  realm: 'static',
+};
 
 /** A provider in a module that does not import RakomiModule: resolvable only when the module is global. */
 @Injectable()
@@ -259,7 +264,9 @@ describe.each(ADAPTERS)('an app configured through ConfigService on %s', (adapte
     };
     const started = await startApp(adapter, appModule);
     try {
-      const ok = await request(started.server).get('/me').set('Authorization', `Bearer ${issuer.token({ sub: 'usr_cfg' })}`);
+      const ok = await request(started.server)
+        .get('/me')
+        .set('Authorization', `Bearer ${issuer.token({ sub: 'usr_cfg' })}`);
       expect(ok.status).toBe(200);
       expect(ok.body).toStrictEqual({ sub: 'usr_cfg' });
       const denied = await request(started.server).get('/me');

@@ -80,7 +80,9 @@ describe.each(ADAPTERS)('JWKS preload at bootstrap (%s)', (adapter) => {
   it('issuer up: the key set is fetched before the app listens; the first request fetches nothing', async () => {
     started = await startApp(adapter, OpsAppModule.with(issuer.moduleOptions()));
     expect(issuer.hits).toBe(1);
-    const res = await request(started.server).get('/me').set('Authorization', `Bearer ${issuer.token({ sub: 'usr_warm' })}`);
+    const res = await request(started.server)
+      .get('/me')
+      .set('Authorization', `Bearer ${issuer.token({ sub: 'usr_warm' })}`);
     expect([res.status, res.body]).toEqual([200, { sub: 'usr_warm' }]);
     expect(issuer.hits).toBe(1);
   });
@@ -88,16 +90,23 @@ describe.each(ADAPTERS)('JWKS preload at bootstrap (%s)', (adapter) => {
   it("issuer down, default 'best-effort': the app boots, logs one warning, and verifies once the issuer is back", async () => {
     issuer.fault({ status: 503 });
     started = await startApp(adapter, OpsAppModule.with(issuer.moduleOptions({ jwks: { cooldown: 0.1 } })));
-    expect(started.logs.entries.some((line) => line.level === 'warn' && line.text.includes('JWKS preload failed (jwks/fetch_failed)'))).toBe(true);
+    expect(
+      started.logs.entries.some((line) => line.level === 'warn' && line.text.includes('JWKS preload failed (jwks/fetch_failed)')),
+    ).toBe(true);
     expect(started.logs.entries.some((line) => line.level === 'error')).toBe(false);
     issuer.reset();
     const app = started;
-    await until(async () => (await request(app.server).get('/me').set('Authorization', `Bearer ${issuer.token()}`)).status === 200, 'a 200');
+    await until(
+      async () => (await request(app.server).get('/me').set('Authorization', `Bearer ${issuer.token()}`)).status === 200,
+      'a 200',
+    );
   });
 
   it("issuer down, 'required': the boot fails with jwks/fetch_failed", async () => {
     const baseUrl = await closedPortUrl();
-    await expect(startApp(adapter, OpsAppModule.with(issuer.moduleOptions({ baseUrl, jwks: { preload: 'required' } })))).rejects.toMatchObject({
+    await expect(
+      startApp(adapter, OpsAppModule.with(issuer.moduleOptions({ baseUrl, jwks: { preload: 'required' } }))),
+    ).rejects.toMatchObject({
       code: 'jwks/fetch_failed',
     });
   });
@@ -115,7 +124,11 @@ describe.each(ADAPTERS)('RakomiHealthIndicator through TerminusModule over HTTP 
     started = await startApp(adapter, OpsAppModule.with(issuer.moduleOptions()));
     const res = await health();
     expect(res.status).toBe(200);
-    expect(res.body.info.rakomi).toMatchObject({ status: 'up', replayStore: 'up', keySet: { state: 'fresh', serving: true, keys: 1, lastError: null } });
+    expect(res.body.info.rakomi).toMatchObject({
+      status: 'up',
+      replayStore: 'up',
+      keySet: { state: 'fresh', serving: true, keys: 1, lastError: null },
+    });
   });
 
   it('stale after an outage → still 200 up, with its age and the last error', async () => {
@@ -139,7 +152,10 @@ describe.each(ADAPTERS)('RakomiHealthIndicator through TerminusModule over HTTP 
     started = await startApp(adapter, OpsAppModule.with(issuer.moduleOptions({ baseUrl: await closedPortUrl() })));
     const res = await health();
     expect(res.status).toBe(503);
-    expect(res.body.error.rakomi).toMatchObject({ status: 'down', keySet: { state: 'failing', serving: false, lastError: 'jwks/fetch_failed' } });
+    expect(res.body.error.rakomi).toMatchObject({
+      status: 'down',
+      keySet: { state: 'failing', serving: false, lastError: 'jwks/fetch_failed' },
+    });
   });
 
   it('Redis replay store: up → 200; Redis down → 503 down (replayStore: down)', async () => {
@@ -155,7 +171,10 @@ describe.each(ADAPTERS)('RakomiHealthIndicator through TerminusModule over HTTP 
     const down = new Redis(downUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
     down.on('error', () => undefined);
     redisClients.push(down);
-    started = await startApp(adapter, OpsAppModule.with(issuer.moduleOptions({ replayStore: new RedisReplayStore(down, { timeoutMs: 300 }) })));
+    started = await startApp(
+      adapter,
+      OpsAppModule.with(issuer.moduleOptions({ replayStore: new RedisReplayStore(down, { timeoutMs: 300 }) })),
+    );
     const res = await health();
     expect(res.status).toBe(503);
     expect(res.body.error.rakomi).toMatchObject({ status: 'down', replayStore: 'down', keySet: { state: 'fresh' } });

@@ -100,7 +100,11 @@ describe.each(ADAPTERS)('prototype members are stripped on %s', (adapter) => {
 
   it.each(POISON)('webhook payload with %s: delivered with the member removed (Fastify refuses it first)', async (_name, json) => {
     const { body, headers } = issuer.signWebhook(json);
-    const res = await request(started.server).post('/hooks').set(headers).set('Content-Type', 'application/json').send(body as string);
+    const res = await request(started.server)
+      .post('/hooks')
+      .set(headers)
+      .set('Content-Type', 'application/json')
+      .send(body as string);
     if (adapter === 'fastify') {
       // Fastify's own JSON parser (secure-json-parse, onProtoPoisoning / onConstructorPoisoning
       // 'error' by default) answers 400 before any route code runs: the handler never sees it.

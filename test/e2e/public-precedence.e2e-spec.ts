@@ -12,17 +12,31 @@ class SubclassGuard extends RakomiAuthGuard {}
 @Public()
 @Controller('open')
 class OpenController {
-  @Get('plain') plain() { return { ok: true }; }
-  @Public(false) @Get('reprotected') reprotected() { return { ok: true }; }
-  @UseGuards(RakomiAuthGuard) @Get('guarded') guarded() { return { ok: true }; }
-  @UseGuards(SubclassGuard) @Get('subclass') subclass() { return { ok: true }; }
-  @Public() @UseGuards(RakomiAuthGuard) @Get('explicitly-public') explicitlyPublic() { return { ok: true }; }
+  @Get('plain') plain() {
+    return { ok: true };
+  }
+  @Public(false) @Get('reprotected') reprotected() {
+    return { ok: true };
+  }
+  @UseGuards(RakomiAuthGuard) @Get('guarded') guarded() {
+    return { ok: true };
+  }
+  @UseGuards(SubclassGuard) @Get('subclass') subclass() {
+    return { ok: true };
+  }
+  @Public() @UseGuards(RakomiAuthGuard) @Get('explicitly-public') explicitlyPublic() {
+    return { ok: true };
+  }
 }
 
 @Controller('closed')
 class ClosedController {
-  @Get('plain') plain() { return { ok: true }; }
-  @Public() @Get('opened') opened() { return { ok: true }; }
+  @Get('plain') plain() {
+    return { ok: true };
+  }
+  @Public() @Get('opened') opened() {
+    return { ok: true };
+  }
 }
 
 @Module({})

@@ -182,7 +182,10 @@ describe('Redis unreachable → 5xx, fail closed, the handler does not run, no h
   it.each([
     ['enableOfflineQueue: false', { enableOfflineQueue: false, maxRetriesPerRequest: 0 }],
     ['ioredis defaults', {}],
-  ])('Redis crashes while the app runs (client with %s) → 503, handler not run; after recovery the re-signed retry is handled once', async (_name, redisOptions) => {
-    await crashAndRecover(redisOptions);
-  });
+  ])(
+    'Redis crashes while the app runs (client with %s) → 503, handler not run; after recovery the re-signed retry is handled once',
+    async (_name, redisOptions) => {
+      await crashAndRecover(redisOptions);
+    },
+  );
 });

@@ -48,7 +48,11 @@ describe('sample app with the embedded local issuer (no environment)', () => {
     expect(first.body).toEqual({ received: true });
     const replay = await send().expect(200);
     expect(replay.body).not.toEqual({ received: true });
-    await http.post('/webhooks/rakomi').set({ ...webhookHeaders, 'X-Rakomi-Timestamp': '1' }).send(webhookBody).expect(400);
+    await http
+      .post('/webhooks/rakomi')
+      .set({ ...webhookHeaders, 'X-Rakomi-Timestamp': '1' })
+      .send(webhookBody)
+      .expect(400);
   });
 
   it('mints fresh tokens at /dev/token (the banner\'s "fresh token" line)', async () => {
@@ -84,7 +88,10 @@ describe('sample app pointed at a Rakomi through the environment', () => {
 
   it('verifies tokens of the configured Rakomi and mounts no dev routes', async () => {
     const http = request(app.getHttpServer());
-    await http.get('/me').set('Authorization', `Bearer ${rakomi.token({ sub: 'usr_env' })}`).expect(200);
+    await http
+      .get('/me')
+      .set('Authorization', `Bearer ${rakomi.token({ sub: 'usr_env' })}`)
+      .expect(200);
     expect(rakomi.hits).toBe(1);
     await http.get('/dev/token').expect(404);
     expect(sample.banner).not.toContain('curl');
@@ -107,6 +114,9 @@ describe('sample app pointed at a Rakomi through the environment', () => {
 
   it('fails at start-up naming the audience when RAKOMI_AUDIENCE is missing', async () => {
     const started = startSample({ port: 0, host: '127.0.0.1', env: { RAKOMI_API_KEY: 'akm_test_x', RAKOMI_BASE_URL: rakomi.url } });
-    await expect(started).rejects.toMatchObject({ code: 'config/invalid_option', message: expect.stringContaining('audience is required') });
+    await expect(started).rejects.toMatchObject({
+      code: 'config/invalid_option',
+      message: expect.stringContaining('audience is required'),
+    });
   });
 });

@@ -58,7 +58,10 @@ afterAll(async () => {
 
 async function startApp(builder: TestingModuleBuilder, adapter: 'express' | 'fastify'): Promise<INestApplication> {
   const moduleRef = await builder.compile();
-  const app = adapter === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false }) : moduleRef.createNestApplication({ logger: false });
+  const app =
+    adapter === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+      : moduleRef.createNestApplication({ logger: false });
   await app.init();
   if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   return app;
@@ -66,19 +69,21 @@ async function startApp(builder: TestingModuleBuilder, adapter: 'express' | 'fas
 
 describe.each(APP_MODULES)('the real AppModule using %s', (_name, appModule) => {
   it('cannot start in a test without the helper (the trap the helper removes)', async () => {
-    await expect(Test.createTestingModule({ imports: [appModule] }).compile()).rejects.toThrow(
-      /apiKey is required|RAKOMI_API_KEY/,
-    );
+    await expect(Test.createTestingModule({ imports: [appModule] }).compile()).rejects.toThrow(/apiKey is required|RAKOMI_API_KEY/);
   });
 
   it.each(['express', 'fastify'] as const)('verifies tokens of the local issuer on %s with one line', async (adapter) => {
     issuer.resetHits(); // before start: the module may load the keys at boot
     const app = await startApp(useRakomiTestIssuer(Test.createTestingModule({ imports: [appModule] }), issuer), adapter);
     try {
-      const ok = await request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${issuer.token({ sub: 'usr_t' })}`);
+      const ok = await request(app.getHttpServer())
+        .get('/me')
+        .set('Authorization', `Bearer ${issuer.token({ sub: 'usr_t' })}`);
       expect([ok.status, ok.body]).toEqual([200, { sub: 'usr_t' }]);
       expect(issuer.hits).toBeGreaterThan(0);
-      const wrongAudience = await request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${issuer.badToken('wrong_audience')}`);
+      const wrongAudience = await request(app.getHttpServer())
+        .get('/me')
+        .set('Authorization', `Bearer ${issuer.badToken('wrong_audience')}`);
       expect([wrongAudience.status, wrongAudience.body.code]).toEqual([401, 'token/invalid_audience']);
       expect((await request(app.getHttpServer()).get('/me')).status).toBe(401);
     } finally {
@@ -94,7 +99,9 @@ describe('useRakomiTestIssuer overrides', () => {
     try {
       const response = await request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${issuer.token()}`);
       expect([response.status, response.body.code]).toEqual([401, 'token/invalid_audience']);
-      const accepted = await request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${issuer.token({ aud: 'another-api' })}`);
+      const accepted = await request(app.getHttpServer())
+        .get('/me')
+        .set('Authorization', `Bearer ${issuer.token({ aud: 'another-api' })}`);
       expect(accepted.status).toBe(200);
     } finally {
       await app.close();

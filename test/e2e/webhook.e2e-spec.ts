@@ -58,10 +58,7 @@ class WebhookController {
   /** No @HttpCode: Nest's default 201 for POST applies to first deliveries. */
   @RakomiWebhook()
   @Post('default')
-  byDefault(
-    @WebhookEvent('payload') payload: { type: string },
-    @WebhookEvent() event: RakomiWebhookEvent,
-  ): { type: string } {
+  byDefault(@WebhookEvent('payload') payload: { type: string }, @WebhookEvent() event: RakomiWebhookEvent): { type: string } {
     this.log.events.push({ route: 'default', event });
     return { type: payload.type };
   }
@@ -289,7 +286,11 @@ describe.each(ADAPTERS)('@RakomiWebhook() on %s', (adapter) => {
 
   it('a body-less POST labelled text/plain → 415 too (the label alone is not a Rakomi delivery)', async () => {
     const { headers } = delivery();
-    const res = await rawRequest(started.port, { method: 'POST', path: '/hooks/accepted', headers: { ...headers, 'content-type': 'text/plain' } });
+    const res = await rawRequest(started.port, {
+      method: 'POST',
+      path: '/hooks/accepted',
+      headers: { ...headers, 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(415);
     expectWebhookError(res as unknown as request.Response, 'webhook/unsupported_media_type', 415);
   });
@@ -371,7 +372,11 @@ describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter
   it('raw body not enabled, but a POST without a body → a 4xx (never the "raw body" 500), nothing logged', async () => {
     const started = await startApp(adapter, WebhookAppModule.with(issuer.moduleOptions()), { rawBody: false });
     try {
-      const res = await rawRequest(started.port, { method: 'POST', path: '/hooks/accepted', headers: { 'content-type': 'application/json' } });
+      const res = await rawRequest(started.port, {
+        method: 'POST',
+        path: '/hooks/accepted',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBeLessThan(500);
       expect(started.logs.entries.filter((line) => line.level === 'error')).toEqual([]);
     } finally {
@@ -457,4 +462,3 @@ describe.each(ADAPTERS)('webhook app configuration and failures on %s', (adapter
     }
   });
 });
-

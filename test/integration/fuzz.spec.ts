@@ -24,7 +24,13 @@ import { CapturingLogger, startIssuer } from '../support/token-harness.js';
 
 const TIMEOUT = fuzzTimeout(FUZZ_RUNS, 2);
 
-const CLAIMS = { sub: 'usr_FUZZ_canary', tenant_id: 'ten_FUZZ_canary', email: 'fuzz.canary@example.com', sid: 'ses_FUZZ_canary', note: 'CLAIM_FUZZ_canary' };
+const CLAIMS = {
+  sub: 'usr_FUZZ_canary',
+  tenant_id: 'ten_FUZZ_canary',
+  email: 'fuzz.canary@example.com',
+  sid: 'ses_FUZZ_canary',
+  note: 'CLAIM_FUZZ_canary',
+};
 
 let issuer: RakomiTestIssuer;
 const services: TokenService[] = [];
@@ -78,7 +84,8 @@ async function check(attempt: Promise<RakomiClaims>, valid: string | undefined, 
     error = caught;
   }
   if (claims !== undefined) {
-    if (valid === undefined || !claimsOf.has(valid)) throw new Error(`accepted a token that is not genuinely valid: ${JSON.stringify(sent)}`);
+    if (valid === undefined || !claimsOf.has(valid))
+      throw new Error(`accepted a token that is not genuinely valid: ${JSON.stringify(sent)}`);
     expect(claims).toEqual(claimsOf.get(valid));
     return;
   }
@@ -109,47 +116,59 @@ describe.each([
     expect(logger.entries.every((entry) => entry.level === 'warn' && entry.message.startsWith('JWKS refetch budget exhausted'))).toBe(true);
   });
 
-  it('verify(): mutated valid tokens → the claims only when unchanged, else a catalog error', async () => {
-    await fc.assert(
-      fc.asyncProperty(mutatedToken(pool), async (token) => {
-        await check(service.verify(token), claimsOf.has(token) ? token : undefined, token);
-      }),
-      fuzzParameters(FUZZ_RUNS),
-    );
-  }, TIMEOUT);
+  it(
+    'verify(): mutated valid tokens → the claims only when unchanged, else a catalog error',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(mutatedToken(pool), async (token) => {
+          await check(service.verify(token), claimsOf.has(token) ? token : undefined, token);
+        }),
+        fuzzParameters(FUZZ_RUNS),
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('verify(): tokens made of random segments → a catalog error', async () => {
-    await fc.assert(
-      fc.asyncProperty(randomToken, async (token) => {
-        await check(service.verify(token), claimsOf.has(token) ? token : undefined, token);
-      }),
-      fuzzParameters(FUZZ_RUNS),
-    );
-  }, TIMEOUT);
+  it(
+    'verify(): tokens made of random segments → a catalog error',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(randomToken, async (token) => {
+          await check(service.verify(token), claimsOf.has(token) ? token : undefined, token);
+        }),
+        fuzzParameters(FUZZ_RUNS),
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('verifyAuthorizationHeader(): arbitrary values (and repeated headers) → claims only for "Bearer <valid token>"', async () => {
-    const header = fc.oneof(
-      { weight: 8, arbitrary: authorizationValue(pool) },
-      { weight: 1, arbitrary: fc.array(authorizationValue(pool), { minLength: 0, maxLength: 3 }) },
-      { weight: 1, arbitrary: fc.constantFrom(undefined, null, 42, {}, ['Bearer x'], [pool[0]!]) },
-    );
-    await fc.assert(
-      fc.asyncProperty(header, async (value) => {
-        const single = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
-        const credential = typeof single === 'string' ? bearerCredential(single) : undefined;
-        const attempt = service.verifyAuthorizationHeader(value as string | string[] | undefined);
-        if (Array.isArray(value) && value.length > 1) {
-          const error = await attempt.then(
-            () => undefined,
-            (caught: unknown) => caught,
-          );
-          expect(error).toBeInstanceOf(RakomiError);
-          expect([(error as RakomiError).code, (error as RakomiError).status]).toEqual(['token/malformed', 400]);
-          return;
-        }
-        await check(attempt, credential, typeof single === 'string' ? single : '');
-      }),
-      fuzzParameters(FUZZ_RUNS),
-    );
-  }, TIMEOUT);
+  it(
+    'verifyAuthorizationHeader(): arbitrary values (and repeated headers) → claims only for "Bearer <valid token>"',
+    async () => {
+      const header = fc.oneof(
+        { weight: 8, arbitrary: authorizationValue(pool) },
+        { weight: 1, arbitrary: fc.array(authorizationValue(pool), { minLength: 0, maxLength: 3 }) },
+        { weight: 1, arbitrary: fc.constantFrom(undefined, null, 42, {}, ['Bearer x'], [pool[0]!]) },
+      );
+      await fc.assert(
+        fc.asyncProperty(header, async (value) => {
+          const single = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
+          const credential = typeof single === 'string' ? bearerCredential(single) : undefined;
+          const attempt = service.verifyAuthorizationHeader(value as string | string[] | undefined);
+          if (Array.isArray(value) && value.length > 1) {
+            const error = await attempt.then(
+              () => undefined,
+              (caught: unknown) => caught,
+            );
+            expect(error).toBeInstanceOf(RakomiError);
+            expect([(error as RakomiError).code, (error as RakomiError).status]).toEqual(['token/malformed', 400]);
+            return;
+          }
+          await check(attempt, credential, typeof single === 'string' ? single : '');
+        }),
+        fuzzParameters(FUZZ_RUNS),
+      );
+    },
+    TIMEOUT,
+  );
 });

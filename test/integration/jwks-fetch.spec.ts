@@ -199,7 +199,15 @@ describe('J-13..J-16 bodies that are not a usable JWK Set → jwks/invalid_respo
     ['not UTF-8', () => Buffer.from([0x7b, 0xff, 0x7d])],
     ['a BOM before the JSON', () => `\ufeff${JSON.stringify({ keys: [K1()] })}`],
     ['J-17 more than 100 keys', () => ({ keys: Array.from({ length: 101 }, (_, i) => ({ ...K1(), kid: `k-${i}` })) })],
-    ['only non-RSA / unusable keys', () => ({ keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'rk-1', alg: 'HS256' }, { ...K1(), use: 'enc' }] })],
+    [
+      'only non-RSA / unusable keys',
+      () => ({
+        keys: [
+          { kty: 'oct', k: 'c2VjcmV0', kid: 'rk-1', alg: 'HS256' },
+          { ...K1(), use: 'enc' },
+        ],
+      }),
+    ],
   ])('%s', async (_name, body) => {
     const value = body();
     issuer.fault({ status: 200, body: Buffer.isBuffer(value) || typeof value === 'string' ? value : JSON.stringify(value) });

@@ -61,7 +61,12 @@ describe('J-21..J-24 only RSA keys usable for RS256 signatures are selected', ()
   });
 
   it('J-22 unknown key types elsewhere in the set do not break rk-1', async () => {
-    const service = withKeys([{ kty: 'AKP', kid: 'pq-1', alg: 'ML-DSA-65', pub: 'AQAB' }, { kty: 'XYZ', kid: 'x' }, { ...ec(), kid: 'ec-1' }, K1.jwk]);
+    const service = withKeys([
+      { kty: 'AKP', kid: 'pq-1', alg: 'ML-DSA-65', pub: 'AQAB' },
+      { kty: 'XYZ', kid: 'x' },
+      { ...ec(), kid: 'ec-1' },
+      K1.jwk,
+    ]);
     await expect(codeOf(service.verify(issuer.token()))).resolves.toBe('ok');
   });
 

@@ -289,7 +289,12 @@ describe('R-06 / T-50 unknown-kid refetch budget', () => {
     await service.verify(good);
 
     const first = await codes([...Array.from({ length: 1000 }, () => service.verify(unknownKidToken())), service.verify(good)]);
-    expect(first).toEqual(new Map([['jwks/no_matching_key', 1000], ['ok', 1]]));
+    expect(first).toEqual(
+      new Map([
+        ['jwks/no_matching_key', 1000],
+        ['ok', 1],
+      ]),
+    );
     expect(issuer.hits).toBe(1);
     expect(logger.count('refetch budget exhausted')).toBe(1);
 

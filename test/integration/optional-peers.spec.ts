@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = new URL('../../', import.meta.url).pathname;
-const OPTIONAL = /^(graphql|graphql-ws|ws|socket\.io|@nestjs\/(graphql|apollo|mercurius|websockets|microservices|platform-socket\.io|platform-ws))(\/|$)/;
+const OPTIONAL =
+  /^(graphql|graphql-ws|ws|socket\.io|@nestjs\/(graphql|apollo|mercurius|websockets|microservices|platform-socket\.io|platform-ws))(\/|$)/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -26,9 +27,11 @@ describe('optional transport peers', () => {
     const staticImports = files.filter((file) => valueImports(readFileSync(file, 'utf8')).some((specifier) => OPTIONAL.test(specifier)));
     expect(staticImports.map((file) => relative(root, file))).toEqual([]);
     const lazy = files.filter((file) => /\bimport\(\s*['"]/.test(readFileSync(file, 'utf8')));
-    expect(lazy.map((file) => relative(root, file)).sort()).toEqual(
-      ['lib/nest/transports/graphql.transport.ts', 'lib/nest/transports/rpc.transport.ts', 'lib/nest/transports/ws.transport.ts'],
-    );
+    expect(lazy.map((file) => relative(root, file)).sort()).toEqual([
+      'lib/nest/transports/graphql.transport.ts',
+      'lib/nest/transports/rpc.transport.ts',
+      'lib/nest/transports/ws.transport.ts',
+    ]);
   });
 
   it('a built package serves an HTTP app (valid token → 200, none → 401) without resolving any of them', () => {

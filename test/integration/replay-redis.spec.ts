@@ -39,7 +39,6 @@ async function requireRedis(): Promise<void> {
   }
 }
 
-
 /** Resolves with how long `promise` took to settle and how it settled. */
 async function timed<T>(promise: Promise<T>): Promise<{ ms: number; error?: unknown; value?: T }> {
   const started = performance.now();
@@ -112,13 +111,24 @@ describe('RedisReplayStore on a real Redis', () => {
     const now = 1_750_000_000;
     const instance = () =>
       new WebhookService(
-        resolveOptions({ apiKey: 'akm_test_x', audience: null, webhookSecret: secret, logger: false, now: () => now * 1000, replayStore: new RedisReplayStore(client(), { prefix: RUN }) }),
+        resolveOptions({
+          apiKey: 'akm_test_x',
+          audience: null,
+          webhookSecret: secret,
+          logger: false,
+          now: () => now * 1000,
+          replayStore: new RedisReplayStore(client(), { prefix: RUN }),
+        }),
       );
     const [one, two] = [instance(), instance()];
     const deliveries = Array.from({ length: 1000 }, (_, i) => {
       const id = `msg_r11_${i % 100}`;
       const body = `{"n":${i % 100}}`;
-      const headers = { 'x-rakomi-delivery-id': id, 'x-rakomi-timestamp': String(now), 'x-rakomi-signature': webhookSignature([secret], id, now, body) };
+      const headers = {
+        'x-rakomi-delivery-id': id,
+        'x-rakomi-timestamp': String(now),
+        'x-rakomi-signature': webhookSignature([secret], id, now, body),
+      };
       const webhooks = i % 2 ? one : two;
       return webhooks.claimDelivery(webhooks.verify(body, headers));
     });
@@ -162,7 +172,9 @@ describe('RedisReplayStore fails closed, within timeoutMs', () => {
     it('claims work, then reject within timeoutMs once the server is gone (also through claimDelivery)', async () => {
       const port = await freePort();
       const start = async (): Promise<ChildProcess> => {
-        const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+        const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+          stdio: 'ignore',
+        });
         child.on('error', () => {});
         const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
         probe.on('error', () => {});
@@ -192,9 +204,20 @@ describe('RedisReplayStore fails closed, within timeoutMs', () => {
       // Through the service: claimDelivery rejects (the Nest layer answers 503), it never resolves true.
       const secret = `whsec_${randomBytes(32).toString('base64')}`;
       const webhooks = new WebhookService(
-        resolveOptions({ apiKey: 'akm_test_x', audience: null, webhookSecret: secret, logger: false, now: () => 1_750_000_000_000, replayStore: store }),
+        resolveOptions({
+          apiKey: 'akm_test_x',
+          audience: null,
+          webhookSecret: secret,
+          logger: false,
+          now: () => 1_750_000_000_000,
+          replayStore: store,
+        }),
       );
-      const headers = { 'x-rakomi-delivery-id': 'msg_down', 'x-rakomi-timestamp': '1750000000', 'x-rakomi-signature': webhookSignature([secret], 'msg_down', 1_750_000_000, '{}') };
+      const headers = {
+        'x-rakomi-delivery-id': 'msg_down',
+        'x-rakomi-timestamp': '1750000000',
+        'x-rakomi-signature': webhookSignature([secret], 'msg_down', 1_750_000_000, '{}'),
+      };
       await expect(webhooks.claimDelivery(webhooks.verify('{}', headers))).rejects.toMatchObject({
         code: 'webhook/replay_store_unavailable',
         cause: expect.any(ReplayStoreUnavailableError),
@@ -215,7 +238,9 @@ describe('RedisReplayStore options', () => {
   });
 
   it('an unexpected reply or a synchronous throw from the client fails closed', async () => {
-    await expect(new RedisReplayStore({ set: () => Promise.resolve('QUEUED' as 'OK') }).claim('k', 1)).rejects.toBeInstanceOf(ReplayStoreUnavailableError);
+    await expect(new RedisReplayStore({ set: () => Promise.resolve('QUEUED' as 'OK') }).claim('k', 1)).rejects.toBeInstanceOf(
+      ReplayStoreUnavailableError,
+    );
     const throwing = {
       set: (): Promise<'OK'> => {
         throw new Error('boom');

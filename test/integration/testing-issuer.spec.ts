@@ -60,7 +60,13 @@ describe('RakomiTestIssuer', () => {
 
   it('moduleOptions() configures the SDK against this issuer', async () => {
     const options = issuer.moduleOptions({ clockTolerance: 0 });
-    expect(options).toMatchObject({ apiKey: 'akm_test_local', baseUrl: issuer.url, issuer: issuer.issuer, audience: issuer.audience, clockTolerance: 0 });
+    expect(options).toMatchObject({
+      apiKey: 'akm_test_local',
+      baseUrl: issuer.url,
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      clockTolerance: 0,
+    });
     expect(options.webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(resolveOptions(options).jwksUrl).toBe(issuer.jwksUrl);
     const client = new RakomiClient(options);

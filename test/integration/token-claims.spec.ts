@@ -198,7 +198,11 @@ describe('T-74..T-79 error precedence and oracle resistance', () => {
   });
 
   it('T-76 wrong iss and expired → token/invalid_issuer', async () => {
-    await expectCode(service, issuer.token({ iss: 'https://issuer.invalid', iat: NOW_S - 5000, exp: NOW_S - 4000 }), 'token/invalid_issuer');
+    await expectCode(
+      service,
+      issuer.token({ iss: 'https://issuer.invalid', iat: NOW_S - 5000, exp: NOW_S - 4000 }),
+      'token/invalid_issuer',
+    );
   });
 
   it('T-76 tenant_id missing and expired → token/missing_claims', async () => {

@@ -3,14 +3,7 @@
 import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign } from 'node:crypto';
 import { RakomiTestIssuer, base64url, type TestSigningKey } from '../../lib/testing/index.js';
 import type { TokenService } from '../../lib/token/token.service.js';
-import {
-  CLAIM_CANARIES,
-  codeOf,
-  expectNoLeak,
-  failure,
-  serviceFor,
-  startIssuer,
-} from '../support/token-harness.js';
+import { CLAIM_CANARIES, codeOf, expectNoLeak, failure, serviceFor, startIssuer } from '../support/token-harness.js';
 
 let issuer: RakomiTestIssuer;
 let attacker: RakomiTestIssuer;
@@ -75,9 +68,7 @@ describe('T-01..T-09 credential extraction', () => {
     ['T-04 Basic', 'Basic dXNlcjpwYXNz'],
     ['empty array', []],
   ])('%s → token/missing', async (_name, value) => {
-    await expect(codeOf(cold.verifyAuthorizationHeader(value as string | string[] | undefined))).resolves.toBe(
-      'token/missing',
-    );
+    await expect(codeOf(cold.verifyAuthorizationHeader(value as string | string[] | undefined))).resolves.toBe('token/missing');
     expect(issuer.hits).toBe(1);
   });
 
@@ -146,25 +137,34 @@ describe('T-10..T-24 compact structure and encoding (0 fetch)', () => {
     ['one segment', () => 'abc'],
     ['only dots', () => '..'],
     ['T-15 header in standard base64', () => withSegments(GOOD, { header: headerWithUrlChars().replace(/-/g, '+').replace(/_/g, '/') })],
-    ['T-15 header with = padding', () => {
-      let header = base64url(JSON.stringify(H0));
-      while (header.length % 4 === 0) header = base64url(JSON.stringify({ ...H0, p: header.length }));
-      return withSegments(GOOD, { header: header + '='.repeat(4 - (header.length % 4)) });
-    }],
-    ['header length 1 (mod 4)', () => {
-      let header = base64url(JSON.stringify(H0));
-      while (header.length % 4 !== 0) header = base64url(JSON.stringify({ ...H0, p: header + 'x' }));
-      return withSegments(GOOD, { header: `${header}A` });
-    }],
-    ['header with non-zero trailing bits (re-encoding of the same bytes)', () => {
-      let header = base64url(JSON.stringify(H0));
-      while (header.length % 4 !== 2) header = base64url(JSON.stringify({ ...H0, p: header.length }));
-      const last = header[header.length - 1] as string;
-      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-      const altered = header.slice(0, -1) + alphabet[alphabet.indexOf(last) | 1];
-      expect(Buffer.from(altered, 'base64url')).toEqual(Buffer.from(header, 'base64url'));
-      return withSegments(GOOD, { header: altered });
-    }],
+    [
+      'T-15 header with = padding',
+      () => {
+        let header = base64url(JSON.stringify(H0));
+        while (header.length % 4 === 0) header = base64url(JSON.stringify({ ...H0, p: header.length }));
+        return withSegments(GOOD, { header: header + '='.repeat(4 - (header.length % 4)) });
+      },
+    ],
+    [
+      'header length 1 (mod 4)',
+      () => {
+        let header = base64url(JSON.stringify(H0));
+        while (header.length % 4 !== 0) header = base64url(JSON.stringify({ ...H0, p: header + 'x' }));
+        return withSegments(GOOD, { header: `${header}A` });
+      },
+    ],
+    [
+      'header with non-zero trailing bits (re-encoding of the same bytes)',
+      () => {
+        let header = base64url(JSON.stringify(H0));
+        while (header.length % 4 !== 2) header = base64url(JSON.stringify({ ...H0, p: header.length }));
+        const last = header[header.length - 1] as string;
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        const altered = header.slice(0, -1) + alphabet[alphabet.indexOf(last) | 1];
+        expect(Buffer.from(altered, 'base64url')).toEqual(Buffer.from(header, 'base64url'));
+        return withSegments(GOOD, { header: altered });
+      },
+    ],
     ['T-16 header not JSON', () => withSegments(GOOD, { header: base64url('not json') })],
     ['T-17 header []', () => withSegments(GOOD, { header: base64url('[]') })],
     ['T-17 header "RS256"', () => withSegments(GOOD, { header: base64url('"RS256"') })],
@@ -173,19 +173,37 @@ describe('T-10..T-24 compact structure and encoding (0 fetch)', () => {
     ['header invalid UTF-8', () => withSegments(GOOD, { header: base64url(Buffer.from([0x7b, 0xff, 0x7d])) })],
     ['header with a BOM', () => withSegments(GOOD, { header: base64url(`\ufeff${JSON.stringify(H0)}`) })],
     ['T-20 signature with == appended', () => `${GOOD}==`],
-    ['T-21 signature with a space', () => { const [h, p, s] = GOOD.split('.') as [string, string, string]; return `${h}.${p}.${s.slice(0, 10)} ${s.slice(10)}`; }],
-    ['T-21 signature with a newline', () => { const [h, p, s] = GOOD.split('.') as [string, string, string]; return `${h}.${p}.${s.slice(0, 10)}\n${s.slice(10)}`; }],
-    ['T-20 signature with non-zero trailing bits', () => {
-      const s = GOOD.split('.')[2] as string;
-      expect(s.length % 4).toBe(2);
-      return `${GOOD.slice(0, -1)}${s.endsWith('B') ? 'C' : 'B'}`;
-    }],
-    ['T-23 signature in standard base64', () => {
-      let token = GOOD;
-      while (!/[-_]/.test(token.split('.')[2] as string)) token = issuer.token();
-      const [h, p, s] = token.split('.') as [string, string, string];
-      return `${h}.${p}.${s.replace(/-/g, '+').replace(/_/g, '/')}`;
-    }],
+    [
+      'T-21 signature with a space',
+      () => {
+        const [h, p, s] = GOOD.split('.') as [string, string, string];
+        return `${h}.${p}.${s.slice(0, 10)} ${s.slice(10)}`;
+      },
+    ],
+    [
+      'T-21 signature with a newline',
+      () => {
+        const [h, p, s] = GOOD.split('.') as [string, string, string];
+        return `${h}.${p}.${s.slice(0, 10)}\n${s.slice(10)}`;
+      },
+    ],
+    [
+      'T-20 signature with non-zero trailing bits',
+      () => {
+        const s = GOOD.split('.')[2] as string;
+        expect(s.length % 4).toBe(2);
+        return `${GOOD.slice(0, -1)}${s.endsWith('B') ? 'C' : 'B'}`;
+      },
+    ],
+    [
+      'T-23 signature in standard base64',
+      () => {
+        let token = GOOD;
+        while (!/[-_]/.test(token.split('.')[2] as string)) token = issuer.token();
+        const [h, p, s] = token.split('.') as [string, string, string];
+        return `${h}.${p}.${s.replace(/-/g, '+').replace(/_/g, '/')}`;
+      },
+    ],
   ])('%s → token/malformed', async (_name, build) => {
     await expect(coldCode(build())).resolves.toBe('token/malformed');
   });
@@ -210,7 +228,13 @@ describe('T-10..T-24 compact structure and encoding (0 fetch)', () => {
 describe('T-25..T-29 signature', () => {
   const signatureCases: [string, () => string][] = [
     ['T-25 empty signature', () => withSegments(GOOD, { signature: '' })],
-    ['T-26 truncated by 10 characters', () => { const s = GOOD.split('.')[2] as string; return withSegments(GOOD, { signature: s.slice(0, -10) }); }],
+    [
+      'T-26 truncated by 10 characters',
+      () => {
+        const s = GOOD.split('.')[2] as string;
+        return withSegments(GOOD, { signature: s.slice(0, -10) });
+      },
+    ],
     ['T-26 512 random bytes', () => withSegments(GOOD, { signature: randomBytes(512).toString('base64url') })],
     ['T-26 256 zero bytes', () => withSegments(GOOD, { signature: Buffer.alloc(256).toString('base64url') })],
     ['T-26 255 bytes', () => withSegments(GOOD, { signature: randomBytes(255).toString('base64url') })],
@@ -228,15 +252,22 @@ describe('T-25..T-29 signature', () => {
 
 describe('T-30..T-40 algorithm (token/invalid_algorithm, 0 fetch)', () => {
   const pem = () => K1.publicKey.export({ type: 'spki', format: 'pem' }) as string;
-  const hs = (alg: string, key: string | Buffer) => issuer.signJws({ alg, typ: 'JWT', kid: 'rk-1' }, issuer.claims(), { alg: 'HS256', hmacKey: key });
+  const hs = (alg: string, key: string | Buffer) =>
+    issuer.signJws({ alg, typ: 'JWT', kid: 'rk-1' }, issuer.claims(), { alg: 'HS256', hmacKey: key });
   const hmacWith = (alg: string, hash: string, key: string | Buffer) => {
     const input = `${base64url(JSON.stringify({ alg, kid: 'rk-1' }))}.${base64url(JSON.stringify(issuer.claims()))}`;
     return `${input}.${createHmac(hash, key).update(input).digest('base64url')}`;
   };
 
   const cases: [string, () => string][] = [
-    ...['none', 'None', 'NONE', 'nOnE'].map((alg): [string, () => string] => [`T-30 alg ${alg}`, () => issuer.signJws({ alg, kid: 'rk-1' }, issuer.claims(), { alg: 'none' })]),
-    ['T-30 none with a signature', () => `${issuer.signJws({ alg: 'none', kid: 'rk-1' }, issuer.claims(), { alg: 'none' })}${randomBytes(256).toString('base64url')}`],
+    ...['none', 'None', 'NONE', 'nOnE'].map((alg): [string, () => string] => [
+      `T-30 alg ${alg}`,
+      () => issuer.signJws({ alg, kid: 'rk-1' }, issuer.claims(), { alg: 'none' }),
+    ]),
+    [
+      'T-30 none with a signature',
+      () => `${issuer.signJws({ alg: 'none', kid: 'rk-1' }, issuer.claims(), { alg: 'none' })}${randomBytes(256).toString('base64url')}`,
+    ],
     ['T-31 HS256 keyed with the PEM', () => hs('HS256', pem())],
     ['T-31 HS256 keyed with the PEM without newline', () => hs('HS256', pem().trimEnd())],
     ['T-31 HS256 keyed with "\\n" + PEM', () => hs('HS256', `\n${pem()}`)],
@@ -250,17 +281,35 @@ describe('T-30..T-40 algorithm (token/invalid_algorithm, 0 fetch)', () => {
     ['T-32 HS256 with "null"', () => hs('HS256', 'null')],
     ['T-33 HS384 keyed with the PEM', () => hmacWith('HS384', 'sha384', pem())],
     ['T-33 HS512 keyed with the PEM', () => hmacWith('HS512', 'sha512', pem())],
-    ['T-35 ES256 psychic signature', () => `${issuer.signJws({ alg: 'ES256', kid: 'rk-1' }, issuer.claims(), { alg: 'none' })}${Buffer.alloc(64).toString('base64url')}`],
-    ['T-35 ES256 validly signed by an EC key', () => {
-      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const input = `${base64url(JSON.stringify({ alg: 'ES256', kid: 'rk-1' }))}.${base64url(JSON.stringify(issuer.claims()))}`;
-      return `${input}.${cryptoSign('sha256', Buffer.from(input), { key: createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' })), dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
-    }],
-    ...['EdDSA', 'Ed25519', 'ES256K', 'ML-DSA-65', 'RSA-OAEP', 'PS256', 'RS512', 'RS384'].map((alg): [string, () => string] => [`T-36 alg ${alg}`, () => issuer.token({}, { header: { alg } })]),
-    ...['rs256', 'Rs256', 'RS256 ', ' RS256', 'RS256\u0000', 'R\u0405256', 'RS2560'].map((alg): [string, () => string] => [`T-37 alg ${JSON.stringify(alg)}`, () => issuer.token({}, { header: { alg } })]),
+    [
+      'T-35 ES256 psychic signature',
+      () => `${issuer.signJws({ alg: 'ES256', kid: 'rk-1' }, issuer.claims(), { alg: 'none' })}${Buffer.alloc(64).toString('base64url')}`,
+    ],
+    [
+      'T-35 ES256 validly signed by an EC key',
+      () => {
+        const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+        const input = `${base64url(JSON.stringify({ alg: 'ES256', kid: 'rk-1' }))}.${base64url(JSON.stringify(issuer.claims()))}`;
+        return `${input}.${cryptoSign('sha256', Buffer.from(input), { key: createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' })), dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+      },
+    ],
+    ...['EdDSA', 'Ed25519', 'ES256K', 'ML-DSA-65', 'RSA-OAEP', 'PS256', 'RS512', 'RS384'].map((alg): [string, () => string] => [
+      `T-36 alg ${alg}`,
+      () => issuer.token({}, { header: { alg } }),
+    ]),
+    ...['rs256', 'Rs256', 'RS256 ', ' RS256', 'RS256\u0000', 'R\u0405256', 'RS2560'].map((alg): [string, () => string] => [
+      `T-37 alg ${JSON.stringify(alg)}`,
+      () => issuer.token({}, { header: { alg } }),
+    ]),
     ['T-40 duplicate alg, last is none (signed by K1)', () => issuer.signJws('{"alg":"RS256","alg":"none","kid":"rk-1"}', issuer.claims())],
-    ['T-75 HS256 with an unknown kid', () => issuer.signJws({ alg: 'HS256', kid: 'rk-999' }, issuer.claims(), { alg: 'HS256', hmacKey: '' })],
-    ['T-46 HS256 with a path-traversal kid', () => issuer.signJws({ alg: 'HS256', kid: '../../../../dev/null' }, issuer.claims(), { alg: 'HS256', hmacKey: '' })],
+    [
+      'T-75 HS256 with an unknown kid',
+      () => issuer.signJws({ alg: 'HS256', kid: 'rk-999' }, issuer.claims(), { alg: 'HS256', hmacKey: '' }),
+    ],
+    [
+      'T-46 HS256 with a path-traversal kid',
+      () => issuer.signJws({ alg: 'HS256', kid: '../../../../dev/null' }, issuer.claims(), { alg: 'HS256', hmacKey: '' }),
+    ],
   ];
 
   it.each(cases)('%s → token/invalid_algorithm', async (_name, build) => {
@@ -292,7 +341,12 @@ describe('T-42..T-56 key-selection header parameters', () => {
 
   it.each(['jku', 'x5u'])('T-43/T-44 %s pointing at the attacker is never fetched', async (member) => {
     const before = issuer.hits;
-    for (const target of [attacker.jwksUrl, 'http://169.254.169.254/latest/meta-data/', 'file:///etc/passwd', `${issuer.url}.attacker.test/jwks.json`]) {
+    for (const target of [
+      attacker.jwksUrl,
+      'http://169.254.169.254/latest/meta-data/',
+      'file:///etc/passwd',
+      `${issuer.url}.attacker.test/jwks.json`,
+    ]) {
       const header = { [member]: target };
       await expect(codeOf(warm.verify(issuer.token({}, { key: KX, kid: 'rk-1', header })))).resolves.toBe('token/invalid_signature');
     }
@@ -358,9 +412,7 @@ describe('a protected header already accepted in another token', () => {
     await expect(coldCode(`${header}.${payload}x.${signature}`)).resolves.toBe('token/malformed');
     await expect(coldCode(`${header}.${payload}.${signature}=`)).resolves.toBe('token/malformed');
     await expect(coldCode(`${header}.${payload}`)).resolves.toBe('token/malformed');
-    await expect(codeOf(warm.verify(`${header}.${payload}.${signature.slice(0, -4)}AAAA`))).resolves.toBe(
-      'token/invalid_signature',
-    );
+    await expect(codeOf(warm.verify(`${header}.${payload}.${signature.slice(0, -4)}AAAA`))).resolves.toBe('token/invalid_signature');
   });
 
   it('a bad header fails the same way every time', async () => {

@@ -20,7 +20,11 @@ const BLOCK_START = /^```(ts|typescript)(?:\s+(\S+))?\s*$/;
 /** README.md and docs/*.md, relative to the repository root. */
 export function documentationFiles(root: string): string[] {
   const docs = join(root, 'docs');
-  const pages = existsSync(docs) ? readdirSync(docs).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`) : [];
+  const pages = existsSync(docs)
+    ? readdirSync(docs)
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => `docs/${name}`)
+    : [];
   return ['README.md', ...pages.sort()];
 }
 

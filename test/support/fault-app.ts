@@ -3,15 +3,7 @@
 // when each request was sent and answered.
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import {
-  Controller,
-  Get,
-  HttpCode,
-  Injectable,
-  Module,
-  Post,
-  type DynamicModule,
-} from '@nestjs/common';
+import { Controller, Get, HttpCode, Injectable, Module, Post, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import {
   CurrentUser,
@@ -102,12 +94,7 @@ export class FaultClient {
 
   constructor(readonly port: number) {}
 
-  request(
-    method: string,
-    path: string,
-    headers: Record<string, string | string[]> = {},
-    body?: string | Buffer,
-  ): Promise<Exchange> {
+  request(method: string, path: string, headers: Record<string, string | string[]> = {}, body?: string | Buffer): Promise<Exchange> {
     const sentAt = performance.now();
     return new Promise((resolve, reject) => {
       const req = httpRequest({ host: '127.0.0.1', port: this.port, method, path, headers, agent: this.agent }, (res) => {
@@ -169,7 +156,11 @@ export interface FaultAppOptions {
  */
 export async function startFaultApp(options: RakomiModuleOptions, init: FaultAppOptions = {}): Promise<FaultApp> {
   const deliveries = init.deliveries ?? new DeliveryCounter();
-  const started = await startApp(init.adapter ?? 'express', FaultAppModule.with(options, deliveries), init.logger ? { logger: init.logger } : {});
+  const started = await startApp(
+    init.adapter ?? 'express',
+    FaultAppModule.with(options, deliveries),
+    init.logger ? { logger: init.logger } : {},
+  );
   let received = 0;
   started.server.on('request', () => {
     received++;

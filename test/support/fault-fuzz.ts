@@ -67,7 +67,11 @@ export const tokenMutation: fc.Arbitrary<Mutation> = fc.oneof(
     return t.slice(0, i) + t.slice(i + 1);
   }),
   // truncate
-  fc.nat().map((at): Mutation => (t) => t.slice(0, at % (t.length + 1))),
+  fc.nat().map(
+    (at): Mutation =>
+      (t) =>
+        t.slice(0, at % (t.length + 1)),
+  ),
   // swap, drop, duplicate segments
   fc.tuple(fc.nat(4), fc.nat(4)).map(([a, b]): Mutation => (t) => {
     const s = segments(t);
@@ -88,12 +92,14 @@ export const tokenMutation: fc.Arbitrary<Mutation> = fc.oneof(
     return s.join('.');
   }),
   // pad or decorate a segment
-  fc.tuple(fc.nat(4), fc.constantFrom('=', '==', '===', ' ', '\t', '%3D', '\n', '\r\n', '\u0000', '.')).map(([at, pad]): Mutation => (t) => {
-    const s = segments(t);
-    const i = at % s.length;
-    s[i] = s[i] + pad;
-    return s.join('.');
-  }),
+  fc
+    .tuple(fc.nat(4), fc.constantFrom('=', '==', '===', ' ', '\t', '%3D', '\n', '\r\n', '\u0000', '.'))
+    .map(([at, pad]): Mutation => (t) => {
+      const s = segments(t);
+      const i = at % s.length;
+      s[i] = s[i] + pad;
+      return s.join('.');
+    }),
   // re-encode a segment: standard base64 (+ / =), or hex, or raw decoded text
   fc.tuple(fc.nat(4), fc.constantFrom<BufferEncoding>('base64', 'hex', 'latin1')).map(([at, encoding]): Mutation => (t) => {
     const s = segments(t);
@@ -120,7 +126,25 @@ export const tokenMutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc
     .tuple(
       fc.nat(1),
-      fc.constantFrom('alg', 'kid', 'typ', 'crit', 'cty', 'jku', 'jwk', 'x5u', 'b64', 'sub', 'exp', 'iat', 'nbf', 'iss', 'aud', 'tenant_id', '__proto__'),
+      fc.constantFrom(
+        'alg',
+        'kid',
+        'typ',
+        'crit',
+        'cty',
+        'jku',
+        'jwk',
+        'x5u',
+        'b64',
+        'sub',
+        'exp',
+        'iat',
+        'nbf',
+        'iss',
+        'aud',
+        'tenant_id',
+        '__proto__',
+      ),
       hostileValue,
       fc.boolean(),
     )
@@ -131,20 +155,21 @@ export const tokenMutation: fc.Arbitrary<Mutation> = fc.oneof(
       const edited: Record<string, unknown> = { ...(decoded as Record<string, unknown>) };
       if (remove) delete edited[member];
       else edited[member] = value;
-      const text = member === '__proto__' && !remove ? JSON.stringify(edited).replace(/^\{/, `{"__proto__":${JSON.stringify(value) ?? 'null'},`) : JSON.stringify(edited);
+      const text =
+        member === '__proto__' && !remove
+          ? JSON.stringify(edited).replace(/^\{/, `{"__proto__":${JSON.stringify(value) ?? 'null'},`)
+          : JSON.stringify(edited);
       s[at] = b64url(text);
       return s.join('.');
     }),
   // edit the protected header's key-selection members (kept apart so they are hit often)
-  fc
-    .tuple(fc.constantFrom('alg', 'kid', 'crit', 'cty', 'typ'), hostileValue)
-    .map(([member, value]): Mutation => (t) => {
-      const s = segments(t);
-      const decoded = decodeJson(s[0] ?? '');
-      if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) return t;
-      s[0] = b64url(JSON.stringify({ ...(decoded as Record<string, unknown>), [member]: value }));
-      return s.join('.');
-    }),
+  fc.tuple(fc.constantFrom('alg', 'kid', 'crit', 'cty', 'typ'), hostileValue).map(([member, value]): Mutation => (t) => {
+    const s = segments(t);
+    const decoded = decodeJson(s[0] ?? '');
+    if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) return t;
+    s[0] = b64url(JSON.stringify({ ...(decoded as Record<string, unknown>), [member]: value }));
+    return s.join('.');
+  }),
   // case flip of one character
   fc.nat().map((at): Mutation => (t) => {
     if (t.length === 0) return t;
@@ -186,7 +211,11 @@ export function mutatedToken(pool: readonly string[]): fc.Arbitrary<string> {
 /** A JSON object header with arbitrary members, some of them plausible. */
 const jsonHeader: fc.Arbitrary<string> = fc
   .record(
-    { alg: fc.oneof(fc.constant('RS256'), hostileValue), kid: fc.oneof(fc.constantFrom('rk-1', 'rk-2'), hostileValue), typ: fc.constant('JWT') },
+    {
+      alg: fc.oneof(fc.constant('RS256'), hostileValue),
+      kid: fc.oneof(fc.constantFrom('rk-1', 'rk-2'), hostileValue),
+      typ: fc.constant('JWT'),
+    },
     { requiredKeys: [] },
   )
   .map((header) => b64url(JSON.stringify(header)));
@@ -212,7 +241,9 @@ export function authorizationValue(pool: readonly string[]): fc.Arbitrary<string
   return fc.oneof(
     fc.string({ maxLength: 60 }),
     fc.string({ unit: 'binary', maxLength: 60 }),
-    fc.tuple(fc.constantFrom(' ', '', '\t'), scheme, gap, credential, fc.constantFrom('', ' ', '\t', ' x', ', Basic x')).map((parts) => parts.join('')),
+    fc
+      .tuple(fc.constantFrom(' ', '', '\t'), scheme, gap, credential, fc.constantFrom('', ' ', '\t', ' x', ', Basic x'))
+      .map((parts) => parts.join('')),
   );
 }
 

@@ -40,7 +40,9 @@ export class RedisClients {
       await probe.connect();
       if ((await probe.ping()) !== 'PONG') throw new Error('no PONG');
     } catch (error) {
-      throw new Error(`Redis does not answer at ${url} (${String(error)}); the multi-instance tests need a real redis-server`, { cause: error });
+      throw new Error(`Redis does not answer at ${url} (${String(error)}); the multi-instance tests need a real redis-server`, {
+        cause: error,
+      });
     } finally {
       probe.disconnect();
     }

@@ -27,7 +27,9 @@ export function unknownKidToken(issuer: RakomiTestIssuer, kidLength = 16): strin
 export function unknownKidTokens(issuer: RakomiTestIssuer, count: number, kidLength = 250): string[] {
   const tail = `.${base64url(JSON.stringify(issuer.claims()))}.${randomSignature()}`;
   return Array.from({ length: count }, () => {
-    const kid = randomBytes(Math.ceil(kidLength / 2)).toString('hex').slice(0, kidLength);
+    const kid = randomBytes(Math.ceil(kidLength / 2))
+      .toString('hex')
+      .slice(0, kidLength);
     return base64url(`{"alg":"RS256","kid":"${kid}"}`) + tail;
   });
 }

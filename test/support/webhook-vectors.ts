@@ -10,6 +10,7 @@ export interface WebhookVector {
 }
 
 /** test/fixtures/webhook-vectors.json: the published vectors and the signatures that must fail for the first. */
-export const WEBHOOK_VECTORS = JSON.parse(
-  readFileSync(new URL('../fixtures/webhook-vectors.json', import.meta.url), 'utf8'),
-) as { vectors: WebhookVector[]; failingSignaturesForFirstVector: string[] };
+export const WEBHOOK_VECTORS = JSON.parse(readFileSync(new URL('../fixtures/webhook-vectors.json', import.meta.url), 'utf8')) as {
+  vectors: WebhookVector[];
+  failingSignaturesForFirstVector: string[];
+};

@@ -34,7 +34,19 @@ describe('checkAccess', () => {
 
   it('grants a tenant binding only to the exact tenant_id string', () => {
     expect(checkAccess(base, byParam, source({ tenantId: 'ten_a' }))).toBeUndefined();
-    for (const named of ['ten_b', 'TEN_A', 'ten_a ', ' ten_a', 'ten_a\u0000', ['ten_a'], ['ten_a', 'ten_a'], { 0: 'ten_a' }, undefined, null, '']) {
+    for (const named of [
+      'ten_b',
+      'TEN_A',
+      'ten_a ',
+      ' ten_a',
+      'ten_a\u0000',
+      ['ten_a'],
+      ['ten_a', 'ten_a'],
+      { 0: 'ten_a' },
+      undefined,
+      null,
+      '',
+    ]) {
       expect(checkAccess(base, byParam, source({ tenantId: named }))).toBe('access/tenant_mismatch');
     }
   });
@@ -69,8 +81,20 @@ describe('checkAccess', () => {
   });
 
   it('combines requirements with AND; a predicate must return exactly true', () => {
-    expect(checkAccess(claims({ roles: ['a'] }), require({ roles: 'a' }, () => true), none)).toBeUndefined();
-    expect(checkAccess(claims({ roles: ['a'] }), require({ roles: 'a' }, () => false), none)).toBe('access/insufficient_claims');
+    expect(
+      checkAccess(
+        claims({ roles: ['a'] }),
+        require({ roles: 'a' }, () => true),
+        none,
+      ),
+    ).toBeUndefined();
+    expect(
+      checkAccess(
+        claims({ roles: ['a'] }),
+        require({ roles: 'a' }, () => false),
+        none,
+      ),
+    ).toBe('access/insufficient_claims');
     const truthy = (() => 'yes') as unknown as () => boolean;
     expect(checkAccess(base, require(truthy), none)).toBe('access/insufficient_claims');
   });

@@ -7,12 +7,16 @@ const root = new URL('../../', import.meta.url).pathname;
 
 /** The test tsconfig (strict, isolatedModules, decorators, `@rakomi/nestjs` paths), for files that show values. */
 function compilerOptions(): ts.CompilerOptions {
-  const parsed = ts.getParsedCommandLineOfConfigFile(`${root}test/tsconfig.json`, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    `${root}test/tsconfig.json`,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
     },
-  });
+  );
   return { ...parsed!.options, noUnusedLocals: false, noUnusedParameters: false, noEmit: true };
 }
 
@@ -35,12 +39,17 @@ function hostWith(files: SnippetFile[], options: ts.CompilerOptions): ts.Compile
 /** `README.md:57: TS2304 Cannot find name 'x'.` for each problem, at the Markdown line. */
 function problems(files: SnippetFile[]): string[] {
   const options = compilerOptions();
-  const program = ts.createProgram(files.map((file) => file.path), options, hostWith(files, options));
+  const program = ts.createProgram(
+    files.map((file) => file.path),
+    options,
+    hostWith(files, options),
+  );
   const byPath = new Map(files.map((file) => [file.path, file]));
   return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
     const file = diagnostic.file && byPath.get(diagnostic.file.fileName);
-    if (!file || diagnostic.start === undefined) return `${diagnostic.file ? relative(root, diagnostic.file.fileName) : '(global)'}: TS${diagnostic.code} ${message}`;
+    if (!file || diagnostic.start === undefined)
+      return `${diagnostic.file ? relative(root, diagnostic.file.fileName) : '(global)'}: TS${diagnostic.code} ${message}`;
     const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start);
     return `${file.doc.split(':')[0]}:${file.firstLine + line}: TS${diagnostic.code} ${message}`;
   });
@@ -70,7 +79,8 @@ describe('documentation snippets', () => {
   it('catches what a user would hit (a missing import, a type imported as a value)', () => {
     const probe = (text: string): SnippetFile => ({ path: `${root}.snippets/probe/p.ts`, text, doc: 'probe.md:1', firstLine: 1 });
     expect(problems([probe("@Controller('x') class X {}\n")]).join('\n')).toContain('TS2304');
-    const valueImport = "import { Controller, Get } from '@nestjs/common';\nimport { CurrentUser, RakomiClaims } from '@rakomi/nestjs';\n" +
+    const valueImport =
+      "import { Controller, Get } from '@nestjs/common';\nimport { CurrentUser, RakomiClaims } from '@rakomi/nestjs';\n" +
       "@Controller('me') export class Me { @Get() me(@CurrentUser() user: RakomiClaims) { return user; } }\n";
     expect(problems([probe(valueImport)]).join('\n')).toContain('TS1272');
   }, 120_000);

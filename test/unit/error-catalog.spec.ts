@@ -13,8 +13,7 @@ function parseSeedPage(text: string): Map<string, SeedEntry> {
   const sections = text.split(/^(?=[a-z]+\/[a-z_]+$)/m).slice(1);
   for (const section of sections) {
     const [code] = section.split('\n');
-    const field = (name: string): string | undefined =>
-      section.match(new RegExp(`^${name}(.+)$`, 'm'))?.[1];
+    const field = (name: string): string | undefined => section.match(new RegExp(`^${name}(.+)$`, 'm'))?.[1];
     const entry: SeedEntry = { message: field('Message')!, suggestion: field('Suggestion')! };
     const fixCommand = field('Fix command');
     if (fixCommand !== undefined) entry.fixCommand = fixCommand;
@@ -34,17 +33,21 @@ describe('ERROR_CATALOG', () => {
     expect(catalogCodes.filter((code) => !extensionCodes.includes(code)).sort()).toEqual([...seedCodes].sort());
     expect(extensionCodes.sort()).toEqual(
       [
-        'config/invalid_option', 'config/invalid_webhook_secret', 'token/invalid_audience', 'webhook/replay_store_unavailable',
-        'webhook/unsupported_media_type', 'webhook/raw_body_unavailable',
-        'access/tenant_mismatch', 'access/insufficient_claims',
+        'config/invalid_option',
+        'config/invalid_webhook_secret',
+        'token/invalid_audience',
+        'webhook/replay_store_unavailable',
+        'webhook/unsupported_media_type',
+        'webhook/raw_body_unavailable',
+        'access/tenant_mismatch',
+        'access/insufficient_claims',
       ].sort(),
     );
   });
 
   it.each(seedCodes)('reproduces %s exactly as published', (code) => {
     const published = seed.get(code)!;
-    const entry: { message: string; suggestion: string; fixCommand?: string } =
-      ERROR_CATALOG[code as RakomiErrorCode];
+    const entry: { message: string; suggestion: string; fixCommand?: string } = ERROR_CATALOG[code as RakomiErrorCode];
     expect({ message: entry.message, suggestion: entry.suggestion, fixCommand: entry.fixCommand }).toEqual({
       fixCommand: undefined,
       ...published,
@@ -52,16 +55,36 @@ describe('ERROR_CATALOG', () => {
   });
 
   it.each([
-    ['token/missing', 401], ['token/expired', 401], ['token/invalid_signature', 401], ['token/malformed', 401],
-    ['token/invalid_algorithm', 401], ['token/missing_claims', 401], ['token/invalid_issuer', 401],
-    ['token/invalid_audience', 401], ['token/not_yet_valid', 401], ['jwks/no_matching_key', 401],
-    ['token/internal_error', 500], ['jwks/fetch_failed', 503], ['jwks/invalid_response', 503],
-    ['webhook/missing_header', 400], ['webhook/invalid_body', 400], ['webhook/invalid_signature', 400],
-    ['webhook/timestamp_expired', 400], ['webhook/replay_store_unavailable', 503],
-    ['webhook/unsupported_media_type', 415], ['webhook/raw_body_unavailable', 500], ['config/missing_api_key', 500], ['config/invalid_base_url', 500],
-    ['config/missing_webhook_secret', 500], ['config/invalid_webhook_secret', 500], ['config/invalid_option', 500],
-    ['auth/token_expired', 401], ['auth/invalid_credentials', 401], ['auth/email_not_verified', 403],
-    ['access/tenant_mismatch', 403], ['access/insufficient_claims', 403],
+    ['token/missing', 401],
+    ['token/expired', 401],
+    ['token/invalid_signature', 401],
+    ['token/malformed', 401],
+    ['token/invalid_algorithm', 401],
+    ['token/missing_claims', 401],
+    ['token/invalid_issuer', 401],
+    ['token/invalid_audience', 401],
+    ['token/not_yet_valid', 401],
+    ['jwks/no_matching_key', 401],
+    ['token/internal_error', 500],
+    ['jwks/fetch_failed', 503],
+    ['jwks/invalid_response', 503],
+    ['webhook/missing_header', 400],
+    ['webhook/invalid_body', 400],
+    ['webhook/invalid_signature', 400],
+    ['webhook/timestamp_expired', 400],
+    ['webhook/replay_store_unavailable', 503],
+    ['webhook/unsupported_media_type', 415],
+    ['webhook/raw_body_unavailable', 500],
+    ['config/missing_api_key', 500],
+    ['config/invalid_base_url', 500],
+    ['config/missing_webhook_secret', 500],
+    ['config/invalid_webhook_secret', 500],
+    ['config/invalid_option', 500],
+    ['auth/token_expired', 401],
+    ['auth/invalid_credentials', 401],
+    ['auth/email_not_verified', 403],
+    ['access/tenant_mismatch', 403],
+    ['access/insufficient_claims', 403],
   ] as const)('maps %s to HTTP %i', (code, status) => {
     expect(ERROR_CATALOG[code].status).toBe(status);
     expect(new RakomiError(code).status).toBe(status);
@@ -104,9 +127,7 @@ describe('RakomiError', () => {
   });
 
   it('names the option in config/invalid_option messages', () => {
-    expect(new RakomiError('config/invalid_option', { detail: 'jwks.timeout' }).message).toBe(
-      'Invalid SDK option: jwks.timeout',
-    );
+    expect(new RakomiError('config/invalid_option', { detail: 'jwks.timeout' }).message).toBe('Invalid SDK option: jwks.timeout');
   });
 });
 

@@ -42,7 +42,14 @@ describe('RakomiError.headers(realm)', () => {
   });
 
   it('a RakomiClient user gets the challenge without Nest', async () => {
-    const client = new RakomiClient({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9', audience: null, logger: false, realm: REALM, jwks: { preload: false } });
+    const client = new RakomiClient({
+      apiKey: 'k',
+      baseUrl: 'http://127.0.0.1:9',
+      audience: null,
+      logger: false,
+      realm: REALM,
+      jwks: { preload: false },
+    });
     try {
       const error = await client.verifyToken('not-a-token').then(
         () => undefined,

@@ -4,7 +4,13 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { RakomiClient } from '../../lib/client/rakomi.client.js';
 import { loadMeter } from '../../lib/metrics/load-meter.js';
 
-const options = { apiKey: 'k', audience: 'my-api', baseUrl: 'http://127.0.0.1:9', logger: false as const, jwks: { preload: false as const } };
+const options = {
+  apiKey: 'k',
+  audience: 'my-api',
+  baseUrl: 'http://127.0.0.1:9',
+  logger: false as const,
+  jwks: { preload: false as const },
+};
 
 afterEach(() => metrics.disable());
 

@@ -65,9 +65,20 @@ describe('resolveOptions rejects bad configuration at construction (C-xx)', () =
   });
 
   it.each([
-    'http://auth.rakomi.test', 'ftp://x', 'auth.rakomi.test', 'https://', 'https:///path',
-    'https://user:pass@auth.rakomi.test', 'https://auth.rakomi.test?x=1', 'https://auth.rakomi.test#f',
-    ' https://auth.rakomi.test', 'javascript:alert(1)', 'http://10.0.0.1', 'http://localhost.evil.test', '', 42,
+    'http://auth.rakomi.test',
+    'ftp://x',
+    'auth.rakomi.test',
+    'https://',
+    'https:///path',
+    'https://user:pass@auth.rakomi.test',
+    'https://auth.rakomi.test?x=1',
+    'https://auth.rakomi.test#f',
+    ' https://auth.rakomi.test',
+    'javascript:alert(1)',
+    'http://10.0.0.1',
+    'http://localhost.evil.test',
+    '',
+    42,
   ])('C-02/C-03 baseUrl %p → config/invalid_base_url without echoing it', (baseUrl) => {
     const error = errorOf({ apiKey: 'k', baseUrl });
     expect(error.code).toBe('config/invalid_base_url');

@@ -65,7 +65,15 @@ describe('package manifest', () => {
 
   it('depends at run time on jose and tslib only; Nest, rxjs and reflect-metadata are peers, ioredis and the transports optional ones', () => {
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['jose', 'tslib']);
-    const optional = ['@nestjs/graphql', '@nestjs/microservices', '@nestjs/terminus', '@nestjs/websockets', '@opentelemetry/api', 'graphql', 'ioredis'];
+    const optional = [
+      '@nestjs/graphql',
+      '@nestjs/microservices',
+      '@nestjs/terminus',
+      '@nestjs/websockets',
+      '@opentelemetry/api',
+      'graphql',
+      'ioredis',
+    ];
     expect(Object.keys(manifest.peerDependencies).sort()).toEqual(
       ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs', ...optional].sort(),
     );
@@ -86,7 +94,8 @@ describe('architecture', () => {
       const specifiers = importsOf(file);
       if (specifiers.some((specifier) => specifier.includes('/test/'))) return true;
       if (inFolder('testing/nest')(file)) return false;
-      if (inFolder('testing')(file)) return specifiers.some((specifier) => /(^|\/)nest\//.test(specifier) && !specifier.startsWith('./nest/'));
+      if (inFolder('testing')(file))
+        return specifiers.some((specifier) => /(^|\/)nest\//.test(specifier) && !specifier.startsWith('./nest/'));
       if (inFolder('nest')(file)) return specifiers.some((specifier) => specifier.includes('/testing/'));
       return !file.endsWith('lib/index.ts') && specifiers.some((specifier) => /\/(nest|testing)\//.test(specifier));
     });

@@ -19,8 +19,7 @@ function cell(text: string | undefined): string {
 
 function renderErrorTable(): string {
   const rows = (Object.keys(ERROR_CATALOG) as RakomiErrorCode[]).map((code) => {
-    const entry: { message: string; suggestion: string; fixCommand?: string; status: number; extension?: true } =
-      ERROR_CATALOG[code];
+    const entry: { message: string; suggestion: string; fixCommand?: string; status: number; extension?: true } = ERROR_CATALOG[code];
     const name = entry.extension ? `\`${code}\` (extension)` : `\`${code}\``;
     const fix = entry.fixCommand === undefined ? '' : `\`${cell(entry.fixCommand)}\``;
     return `| ${name} | ${entry.status} | ${cell(entry.message)} | ${cell(entry.suggestion)} | ${fix} |`;
@@ -42,7 +41,15 @@ function relativeLinks(markdown: string): { file: string; anchor: string | undef
 /** GitHub's heading anchors of a Markdown file: lower case, punctuation dropped, spaces as `-`. */
 function headingAnchors(markdown: string): Set<string> {
   const headings = markdown.split('\n').filter((line) => /^#{1,6} /.test(line));
-  return new Set(headings.map((line) => line.replace(/^#+ /, '').toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replaceAll(' ', '-')));
+  return new Set(
+    headings.map((line) =>
+      line
+        .replace(/^#+ /, '')
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replaceAll(' ', '-'),
+    ),
+  );
 }
 
 describe('README and docs/', () => {

@@ -34,9 +34,21 @@ describe('rsaParameterProblem', () => {
   });
 
   it.each([
-    ['an even modulus', () => { const m = randomModulus(2048); m[m.length - 1]! &= 0xfe; return m.toString('base64url'); }, 'bad_modulus'],
+    [
+      'an even modulus',
+      () => {
+        const m = randomModulus(2048);
+        m[m.length - 1]! &= 0xfe;
+        return m.toString('base64url');
+      },
+      'bad_modulus',
+    ],
     ['a modulus over 8192 bits', () => randomModulus(8200).toString('base64url'), 'bad_modulus'],
-    ['a modulus with a leading zero octet', () => Buffer.concat([Buffer.alloc(1), randomModulus(2048)]).toString('base64url'), 'non_canonical'],
+    [
+      'a modulus with a leading zero octet',
+      () => Buffer.concat([Buffer.alloc(1), randomModulus(2048)]).toString('base64url'),
+      'non_canonical',
+    ],
     ['a modulus with whitespace', () => `${n.slice(0, 10)} ${n.slice(10)}`, 'non_canonical'],
   ])('refuses %s → %s', (_name, modulus, problem) => {
     expect(rsaParameterProblem({ kty: 'RSA', n: modulus(), e: 'AQAB' })).toBe(problem);

@@ -10,12 +10,22 @@ describe('settleWithin (the deadline every replay-store claim runs under)', () =
   it('rejects with the operation’s error, also for a synchronous throw', async () => {
     const failure = new Error('down');
     await expect(settleWithin(() => Promise.reject(failure), 1_000, timedOut)).rejects.toBe(failure);
-    await expect(settleWithin(() => { throw failure; }, 1_000, timedOut)).rejects.toBe(failure);
+    await expect(
+      settleWithin(
+        () => {
+          throw failure;
+        },
+        1_000,
+        timedOut,
+      ),
+    ).rejects.toBe(failure);
   });
 
   it('rejects with the timeout error when the operation never settles, and ignores a late answer', async () => {
     let answer: (value: boolean) => void = () => undefined;
-    const pending = new Promise<boolean>((resolve) => { answer = resolve; });
+    const pending = new Promise<boolean>((resolve) => {
+      answer = resolve;
+    });
     const settled = settleWithin(() => pending, 20, timedOut);
     await expect(settled).rejects.toThrow('deadline');
     answer(true);

@@ -16,11 +16,24 @@ const secretArb = fc.integer({ min: 24, max: 64 }).map((size) => `whsec_${random
 const idArb = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 /** JSON object text with any Unicode (no lone surrogates: the reference re-encodes strings). */
 const bodyArb = fc
-  .dictionary(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.integer(), fc.boolean()), { maxKeys: 8 })
+  .dictionary(
+    fc.string({ unit: 'grapheme', maxLength: 12 }),
+    fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.integer(), fc.boolean()),
+    { maxKeys: 8 },
+  )
   .map((object) => JSON.stringify(object));
 
 function ours(secret: string | string[], nowS: number): WebhookService {
-  return new WebhookService(resolveOptions({ apiKey: 'akm_test_x', audience: null, webhookSecret: secret, replayStore: false, logger: false, now: () => nowS * 1000 }));
+  return new WebhookService(
+    resolveOptions({
+      apiKey: 'akm_test_x',
+      audience: null,
+      webhookSecret: secret,
+      replayStore: false,
+      logger: false,
+      now: () => nowS * 1000,
+    }),
+  );
 }
 
 describe('standardwebhooks → ours', () => {
@@ -97,7 +110,9 @@ describe('where we are deliberately stricter than the reference', () => {
     const invalid = Buffer.from([0x7b, 0xff, 0x7d]);
     const replaced = Buffer.from([0x7b, 0xef, 0xbf, 0xbd, 0x7d]);
     const signature = webhookSignature([secret], 'msg_1', ts, replaced);
-    expect(() => reference.verify(invalid, { 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': signature })).toThrow(
+    expect(() =>
+      reference.verify(invalid, { 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': signature }),
+    ).toThrow(
       SyntaxError, // the signature matched; only its JSON.parse of "{\ufffd}" failed
     );
     const headers = { 'x-rakomi-delivery-id': 'msg_1', 'x-rakomi-timestamp': String(ts), 'x-rakomi-signature': signature };
@@ -106,7 +121,9 @@ describe('where we are deliberately stricter than the reference', () => {
 
   it('W-14: the reference accepts a delivery id containing "."; ours rejects it', () => {
     const signature = webhookSignature([secret], `msg_A.${ts}`, ts, '{}');
-    expect(reference.verify('{}', { 'webhook-id': `msg_A.${ts}`, 'webhook-timestamp': String(ts), 'webhook-signature': signature })).toEqual({});
+    expect(
+      reference.verify('{}', { 'webhook-id': `msg_A.${ts}`, 'webhook-timestamp': String(ts), 'webhook-signature': signature }),
+    ).toEqual({});
     const headers = { 'x-rakomi-delivery-id': `msg_A.${ts}`, 'x-rakomi-timestamp': String(ts), 'x-rakomi-signature': signature };
     expect(code(() => ours(secret, ts).verify('{}', headers))).toBe('webhook/invalid_signature');
   });

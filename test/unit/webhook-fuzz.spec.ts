@@ -12,18 +12,28 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const NOW_S = 1_750_000_000;
 const webhooks = new WebhookService(
-  resolveOptions({ apiKey: 'akm_test_fuzz', audience: null, webhookSecret: SECRET, webhookMaxBytes: 4096, replayStore: false, logger: false, now: () => NOW_S * 1000 }),
+  resolveOptions({
+    apiKey: 'akm_test_fuzz',
+    audience: null,
+    webhookSecret: SECRET,
+    webhookMaxBytes: 4096,
+    replayStore: false,
+    logger: false,
+    now: () => NOW_S * 1000,
+  }),
 );
 
 const NAMES = ['x-rakomi-delivery-id', 'x-rakomi-timestamp', 'x-rakomi-signature'];
 
 /** A header name: one of ours in a random casing, or anything else. */
 const headerName = fc.oneof(
-  fc.constantFrom(...NAMES).chain((name) =>
-    fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }).map((upper) =>
-      [...name].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''),
+  fc
+    .constantFrom(...NAMES)
+    .chain((name) =>
+      fc
+        .array(fc.boolean(), { minLength: name.length, maxLength: name.length })
+        .map((upper) => [...name].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('')),
     ),
-  ),
   fc.string({ maxLength: 24 }),
 );
 
@@ -89,22 +99,28 @@ describe('verify() under random input', () => {
       fc.constantFrom('01', '1e9', ` ${NOW_S}`, `${NOW_S}abc`),
     );
     fc.assert(
-      fc.property(id, timestamp, fc.json({ maxDepth: 2 }), fc.array(fc.string({ maxLength: 50 }), { maxLength: 12 }), (deliveryId, ts, json, extras) => {
-        const signature = [webhookSignature([SECRET], deliveryId, ts, json), ...extras].join(' ');
-        const result = outcome(json, { 'x-rakomi-delivery-id': deliveryId, 'x-rakomi-timestamp': ts, 'x-rakomi-signature': signature });
-        const wellFormed =
-          /^[\x21-\x2d\x2f-\x7e]{1,256}$/.test(deliveryId) &&
-          /^[1-9][0-9]{0,11}$/.test(ts) &&
-          Math.abs(Number(ts) - NOW_S) <= 300 &&
-          !signature.includes(', '); // ", " reads as a joined repeat of the header
-        if (wellFormed) {
-          const parsed: unknown = JSON.parse(json);
-          const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-          expect(result === 'ok' ? 'ok' : result.code).toBe(isObject ? 'ok' : 'webhook/invalid_body');
-        } else {
-          expect(result).not.toBe('ok');
-        }
-      }),
+      fc.property(
+        id,
+        timestamp,
+        fc.json({ maxDepth: 2 }),
+        fc.array(fc.string({ maxLength: 50 }), { maxLength: 12 }),
+        (deliveryId, ts, json, extras) => {
+          const signature = [webhookSignature([SECRET], deliveryId, ts, json), ...extras].join(' ');
+          const result = outcome(json, { 'x-rakomi-delivery-id': deliveryId, 'x-rakomi-timestamp': ts, 'x-rakomi-signature': signature });
+          const wellFormed =
+            /^[\x21-\x2d\x2f-\x7e]{1,256}$/.test(deliveryId) &&
+            /^[1-9][0-9]{0,11}$/.test(ts) &&
+            Math.abs(Number(ts) - NOW_S) <= 300 &&
+            !signature.includes(', '); // ", " reads as a joined repeat of the header
+          if (wellFormed) {
+            const parsed: unknown = JSON.parse(json);
+            const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+            expect(result === 'ok' ? 'ok' : result.code).toBe(isObject ? 'ok' : 'webhook/invalid_body');
+          } else {
+            expect(result).not.toBe('ok');
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -126,7 +142,11 @@ describe('signed deliveries', () => {
       fc.property(payload, deliveryId, fc.integer({ min: -300, max: 300 }), (object, id, offset) => {
         const text = JSON.stringify(object);
         const ts = NOW_S + offset;
-        const headers = { 'x-rakomi-delivery-id': id, 'x-rakomi-timestamp': String(ts), 'x-rakomi-signature': webhookSignature([SECRET], id, ts, text) };
+        const headers = {
+          'x-rakomi-delivery-id': id,
+          'x-rakomi-timestamp': String(ts),
+          'x-rakomi-signature': webhookSignature([SECRET], id, ts, text),
+        };
         const event = webhooks.verify(Buffer.from(text), headers);
         expect(event.deliveryId).toBe(id);
         expect(event.timestamp.getTime()).toBe(ts * 1000);
@@ -140,7 +160,11 @@ describe('signed deliveries', () => {
     fc.assert(
       fc.property(payload, fc.nat(), fc.integer({ min: 1, max: 255 }), (object, where, delta) => {
         const bytes = Buffer.from(JSON.stringify(object));
-        const headers = { 'x-rakomi-delivery-id': 'msg_fuzz', 'x-rakomi-timestamp': String(NOW_S), 'x-rakomi-signature': webhookSignature([SECRET], 'msg_fuzz', NOW_S, bytes) };
+        const headers = {
+          'x-rakomi-delivery-id': 'msg_fuzz',
+          'x-rakomi-timestamp': String(NOW_S),
+          'x-rakomi-signature': webhookSignature([SECRET], 'msg_fuzz', NOW_S, bytes),
+        };
         const tampered = Buffer.from(bytes);
         const index = where % tampered.length;
         tampered[index] = (tampered[index]! + delta) % 256;

@@ -11,15 +11,32 @@ const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const OLD_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
 function service(secret: string | string[], nowS: number): WebhookService {
-  return new WebhookService(resolveOptions({ apiKey: 'akm_test_x', audience: null, webhookSecret: secret, replayStore: false, logger: false, now: () => nowS * 1000 }));
+  return new WebhookService(
+    resolveOptions({
+      apiKey: 'akm_test_x',
+      audience: null,
+      webhookSecret: secret,
+      replayStore: false,
+      logger: false,
+      now: () => nowS * 1000,
+    }),
+  );
 }
 
 describe('signWebhook', () => {
   it.each(vectors)('reproduces the published vector $deliveryId', (vector) => {
-    const signed = signWebhook(vector.body, { secrets: [vector.secret], deliveryId: vector.deliveryId, timestamp: Number(vector.timestamp) });
+    const signed = signWebhook(vector.body, {
+      secrets: [vector.secret],
+      deliveryId: vector.deliveryId,
+      timestamp: Number(vector.timestamp),
+    });
     expect(signed).toEqual({
       body: vector.body,
-      headers: { 'X-Rakomi-Delivery-Id': vector.deliveryId, 'X-Rakomi-Timestamp': vector.timestamp, 'X-Rakomi-Signature': vector.signature },
+      headers: {
+        'X-Rakomi-Delivery-Id': vector.deliveryId,
+        'X-Rakomi-Timestamp': vector.timestamp,
+        'X-Rakomi-Signature': vector.signature,
+      },
     });
   });
 
@@ -37,7 +54,10 @@ describe('signWebhook', () => {
     const signed = signWebhook(bytes, { secrets: [SECRET], deliveryId: 'msg_1', timestamp: 1_750_000_000 });
     expect(Buffer.isBuffer(signed.body)).toBe(true);
     expect(signed.body.equals(bytes)).toBe(true);
-    const expected = createHmac('sha256', Buffer.from(SECRET.slice(6), 'base64')).update('msg_1.1750000000.').update(bytes).digest('base64');
+    const expected = createHmac('sha256', Buffer.from(SECRET.slice(6), 'base64'))
+      .update('msg_1.1750000000.')
+      .update(bytes)
+      .digest('base64');
     expect(signed.headers['X-Rakomi-Signature']).toBe(`v1,${expected}`);
   });
 
@@ -47,7 +67,8 @@ describe('signWebhook', () => {
     expect(entries).toHaveLength(2);
     expect(entries.every((entry) => /^v1,[A-Za-z0-9+/]{43}=$/.test(entry))).toBe(true);
     expect(entries[0]).toBe(webhookSignature([SECRET], signed.headers['X-Rakomi-Delivery-Id']!, 1_750_000_000, '{"a":1}'));
-    for (const secret of [SECRET, OLD_SECRET]) expect(service(secret, 1_750_000_000).verify(signed.body, signed.headers).payload).toEqual({ a: 1 });
+    for (const secret of [SECRET, OLD_SECRET])
+      expect(service(secret, 1_750_000_000).verify(signed.body, signed.headers).payload).toEqual({ a: 1 });
   });
 
   it('defaults: a fresh well-formed delivery id and the current second', () => {
@@ -65,14 +86,18 @@ describe('signWebhook', () => {
 
   it('a malformed secret is the catalog config error; no secret is a RangeError', () => {
     expect(() => signWebhook('{}', { secrets: ['not-a-secret'] })).toThrow(RakomiError);
-    expect(() => signWebhook('{}', { secrets: ['not-a-secret'] })).toThrow(expect.objectContaining({ code: 'config/invalid_webhook_secret' }) as unknown as Error);
+    expect(() => signWebhook('{}', { secrets: ['not-a-secret'] })).toThrow(
+      expect.objectContaining({ code: 'config/invalid_webhook_secret' }) as unknown as Error,
+    );
     expect(() => signWebhook('{}', { secrets: [] })).toThrow(RangeError);
   });
 });
 
 describe('webhookSignature', () => {
   it('signs exact header texts without validating them (for malformed-delivery tests)', () => {
-    const expected = createHmac('sha256', Buffer.from(SECRET.slice(6), 'base64')).update('msg.A.1614265330abc.{}').digest('base64');
+    const expected = createHmac('sha256', Buffer.from(SECRET.slice(6), 'base64'))
+      .update('msg.A.1614265330abc.{}')
+      .digest('base64');
     expect(webhookSignature([SECRET], 'msg.A', '1614265330abc', '{}')).toBe(`v1,${expected}`);
   });
 });

@@ -22,7 +22,15 @@ const ID = V1.deliveryId;
 /** A service with the frozen clock at `nowS` (seconds) and no replay store unless given. */
 function service(overrides: Partial<RakomiModuleOptions> = {}, nowS = T): WebhookService {
   return new WebhookService(
-    resolveOptions({ apiKey: 'akm_test_webhooks', audience: null, webhookSecret: SECRET, replayStore: false, logger: false, now: () => nowS * 1000, ...overrides }),
+    resolveOptions({
+      apiKey: 'akm_test_webhooks',
+      audience: null,
+      webhookSecret: SECRET,
+      replayStore: false,
+      logger: false,
+      now: () => nowS * 1000,
+      ...overrides,
+    }),
   );
 }
 
@@ -272,7 +280,13 @@ describe('step 2: headers present and non-blank (W-01..W-05)', () => {
   });
 
   it('other request headers are ignored, including look-alike names', () => {
-    const h = { ...good, 'x-rakomi-signatures': 'v1,x', 'x-rakomi-delivery-idx': 'y', host: 'example.test', 'content-type': 'application/json' };
+    const h = {
+      ...good,
+      'x-rakomi-signatures': 'v1,x',
+      'x-rakomi-delivery-idx': 'y',
+      host: 'example.test',
+      'content-type': 'application/json',
+    };
     expect(service().verify(BODY, h).deliveryId).toBe(ID);
   });
 });
@@ -287,7 +301,11 @@ describe('step 3: header syntax and repeats → webhook/invalid_signature', () =
       ['x-rakomi-timestamp', String(T + 1)],
       ['x-rakomi-delivery-id', 'msg_other'],
     ] as const) {
-      for (const values of [[good[name], other], [other, good[name]], [good[name], '']]) {
+      for (const values of [
+        [good[name], other],
+        [other, good[name]],
+        [good[name], ''],
+      ]) {
         expect(codeOf(() => service().verify(BODY, { ...good, [name]: values }))).toBe('webhook/invalid_signature');
       }
     }
@@ -331,7 +349,9 @@ describe('step 3: header syntax and repeats → webhook/invalid_signature', () =
     const fetchHeaders = new Headers(good);
     fetchHeaders.append('x-rakomi-timestamp', String(T));
     expect(service().verify(BODY, fetchHeaders).deliveryId).toBe(ID);
-    expect(service().verify(BODY, { ...good, 'x-rakomi-signature': [good['x-rakomi-signature'], good['x-rakomi-signature']] }).deliveryId).toBe(ID);
+    expect(
+      service().verify(BODY, { ...good, 'x-rakomi-signature': [good['x-rakomi-signature'], good['x-rakomi-signature']] }).deliveryId,
+    ).toBe(ID);
     expect(service().verify(BODY, { ...good, 'x-rakomi-timestamp': `${T}, ${T}` }).deliveryId).toBe(ID);
   });
 
@@ -430,7 +450,17 @@ describe('step 4: timestamp tolerance, both directions (W-07, W-08, W-30, W-32)'
 
   it('uses the configured webhookTolerance and options.now(), compared in whole seconds', () => {
     const webhooks = (nowMs: number) =>
-      new WebhookService(resolveOptions({ apiKey: 'akm_x', audience: null, webhookSecret: SECRET, webhookTolerance: 60, replayStore: false, logger: false, now: () => nowMs }));
+      new WebhookService(
+        resolveOptions({
+          apiKey: 'akm_x',
+          audience: null,
+          webhookSecret: SECRET,
+          webhookTolerance: 60,
+          replayStore: false,
+          logger: false,
+          now: () => nowMs,
+        }),
+      );
     expect(webhooks(T * 1000 + 60_999).verify(BODY, signed(BODY, T)).deliveryId).toBe(ID);
     expect(webhooks((T - 60) * 1000).verify(BODY, signed(BODY, T)).deliveryId).toBe(ID);
     expect(codeOf(() => webhooks((T + 61) * 1000).verify(BODY, signed(BODY, T)))).toBe('webhook/timestamp_expired');
@@ -438,7 +468,9 @@ describe('step 4: timestamp tolerance, both directions (W-07, W-08, W-30, W-32)'
   });
 
   it('a clock that returns NaN fails closed', () => {
-    const webhooks = new WebhookService(resolveOptions({ apiKey: 'akm_x', audience: null, webhookSecret: SECRET, replayStore: false, logger: false, now: () => Number.NaN }));
+    const webhooks = new WebhookService(
+      resolveOptions({ apiKey: 'akm_x', audience: null, webhookSecret: SECRET, replayStore: false, logger: false, now: () => Number.NaN }),
+    );
     expect(codeOf(() => webhooks.verify(BODY, signed(BODY)))).toBe('webhook/timestamp_expired');
   });
 });
@@ -447,7 +479,9 @@ describe('step 5: signatures (W-10..W-20)', () => {
   const mac = (body: string | Uint8Array, secret = SECRET) => sign(secret, ID, T, body).slice(3);
 
   it('W-10: a random 32-byte signature → webhook/invalid_signature', () => {
-    expect(codeOf(() => service().verify(BODY, headers(ID, T, `v1,${randomBytes(32).toString('base64')}`)))).toBe('webhook/invalid_signature');
+    expect(codeOf(() => service().verify(BODY, headers(ID, T, `v1,${randomBytes(32).toString('base64')}`)))).toBe(
+      'webhook/invalid_signature',
+    );
   });
 
   it('W-11: signed with another secret → webhook/invalid_signature', () => {
@@ -465,7 +499,16 @@ describe('step 5: signatures (W-10..W-20)', () => {
 
   it('W-15: other versions and syntaxes never match', () => {
     const value = mac(BODY);
-    for (const entry of [`v1a,${value}`, `v2,${value}`, `V1,${value}`, value, `v1=${value}`, `v1,${value},extra`, `v1,,${value}`, `v1:${value}`]) {
+    for (const entry of [
+      `v1a,${value}`,
+      `v2,${value}`,
+      `V1,${value}`,
+      value,
+      `v1=${value}`,
+      `v1,${value},extra`,
+      `v1,,${value}`,
+      `v1:${value}`,
+    ]) {
       expect(codeOf(() => service().verify(BODY, headers(ID, T, entry)))).toBe('webhook/invalid_signature');
       expect(service().verify(BODY, headers(ID, T, `${entry} v1,${value}`)).deliveryId).toBe(ID);
     }
@@ -498,7 +541,9 @@ describe('step 5: signatures (W-10..W-20)', () => {
       expect(hmacs.calls()).toBe(1);
       expect(elapsedMs).toBeLessThan(50); // generous for CI; the work is bounded by the 10-entry cap
       // Two configured secrets: one HMAC per secret, still not per entry.
-      expect(codeOf(() => service({ webhookSecret: [SECRET, OTHER_SECRET] }).verify(BODY, headers(ID, T, header)))).toBe('webhook/invalid_signature');
+      expect(codeOf(() => service({ webhookSecret: [SECRET, OTHER_SECRET] }).verify(BODY, headers(ID, T, header)))).toBe(
+        'webhook/invalid_signature',
+      );
       expect(hmacs.calls()).toBe(3);
     } finally {
       hmacs.restore();
@@ -707,7 +752,9 @@ describe('claimDelivery: step 6, replay protection (W-29..W-31, R-11, R-12)', ()
   });
 
   it('W-30: a replay after the window is stopped by verify() before any claim', () => {
-    expect(codeOf(() => service({ replayStore: new MemoryReplayStore() }, T + 360).verify(BODY, signed(BODY)))).toBe('webhook/timestamp_expired');
+    expect(codeOf(() => service({ replayStore: new MemoryReplayStore() }, T + 360).verify(BODY, signed(BODY)))).toBe(
+      'webhook/timestamp_expired',
+    );
   });
 
   it('replayStore: false → always true', async () => {
@@ -718,7 +765,9 @@ describe('claimDelivery: step 6, replay protection (W-29..W-31, R-11, R-12)', ()
   });
 
   it('the default store is in memory and on', async () => {
-    const webhooks = new WebhookService(resolveOptions({ apiKey: 'akm_x', audience: null, webhookSecret: SECRET, logger: false, now: () => T * 1000 }));
+    const webhooks = new WebhookService(
+      resolveOptions({ apiKey: 'akm_x', audience: null, webhookSecret: SECRET, logger: false, now: () => T * 1000 }),
+    );
     const event = webhooks.verify(BODY, signed(BODY));
     await expect(webhooks.claimDelivery(event)).resolves.toBe(true);
     await expect(webhooks.claimDelivery(event)).resolves.toBe(false);
@@ -739,7 +788,12 @@ describe('claimDelivery: step 6, replay protection (W-29..W-31, R-11, R-12)', ()
   });
 
   it.each([
-    ['throws synchronously', () => { throw new Error('sync'); }],
+    [
+      'throws synchronously',
+      () => {
+        throw new Error('sync');
+      },
+    ],
     ['resolves to undefined', () => Promise.resolve(undefined)],
     ['resolves to a string', () => Promise.resolve('OK')],
   ])('R-12: a store that %s fails closed with webhook/replay_store_unavailable', async (_label, claim) => {

@@ -1,11 +1,5 @@
 import type { RakomiClaims } from '../../token/rakomi-claims.interface.js';
-import type {
-  AccessRefusal,
-  AccessRequirements,
-  ClaimRequirement,
-  ClaimValue,
-  TenantSource,
-} from './access-requirements.interface.js';
+import type { AccessRefusal, AccessRequirements, ClaimRequirement, ClaimValue, TenantSource } from './access-requirements.interface.js';
 
 /**
  * Decides whether verified claims meet a route's requirements: first every tenant binding (the value
@@ -18,11 +12,7 @@ import type {
  * @example
  * checkAccess(claims, { tenant: [{ param: 'tenantId' }], claims: [{ roles: 'admin' }] }, httpTenantSource(req))
  */
-export function checkAccess(
-  claims: RakomiClaims,
-  requirements: AccessRequirements,
-  source: TenantSource,
-): AccessRefusal | undefined {
+export function checkAccess(claims: RakomiClaims, requirements: AccessRequirements, source: TenantSource): AccessRefusal | undefined {
   for (const binding of requirements.tenant) {
     const named = source(binding);
     if (typeof named !== 'string' || named !== claims.tenant_id) return 'access/tenant_mismatch';

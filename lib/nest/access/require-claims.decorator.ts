@@ -13,9 +13,7 @@ function validate(requirement: ClaimRequirement): ClaimRequirement {
   const entries = typeof requirement === 'object' && requirement !== null ? Object.entries(requirement) : [];
   const valid =
     entries.length > 0 &&
-    entries.every(([, value]) =>
-      Array.isArray(value) ? value.length > 0 && value.every(isClaimValue) : isClaimValue(value),
-    );
+    entries.every(([, value]) => (Array.isArray(value) ? value.length > 0 && value.every(isClaimValue) : isClaimValue(value)));
   if (!valid) {
     throw new TypeError(
       '@RequireClaims() takes predicates or non-empty objects mapping claim names to a string, number, boolean ' +
@@ -50,5 +48,8 @@ export function RequireClaims<C = RakomiClaims>(
   ...requirements: readonly ClaimRequirement<NoInfer<C>>[]
 ): ClassDecorator & MethodDecorator {
   if (requirements.length === 0) throw new TypeError('@RequireClaims() needs at least one requirement');
-  return appendMetadata(RAKOMI_CLAIMS_METADATA, requirements.map((r) => validate(r as ClaimRequirement)));
+  return appendMetadata(
+    RAKOMI_CLAIMS_METADATA,
+    requirements.map((r) => validate(r as ClaimRequirement)),
+  );
 }

@@ -3,8 +3,7 @@ import type { RakomiWebhookEvent } from '../../webhook/rakomi-webhook-event.inte
 import { RAKOMI_WEBHOOK_EVENT } from '../rakomi.constants.js';
 
 function readEvent(key: keyof RakomiWebhookEvent | undefined, context: ExecutionContext): unknown {
-  const request =
-    context.getType() === 'http' ? context.switchToHttp().getRequest<Record<PropertyKey, unknown>>() : undefined;
+  const request = context.getType() === 'http' ? context.switchToHttp().getRequest<Record<PropertyKey, unknown>>() : undefined;
   const event = request?.[RAKOMI_WEBHOOK_EVENT] as RakomiWebhookEvent | undefined;
   if (event === undefined) {
     throw new Error(

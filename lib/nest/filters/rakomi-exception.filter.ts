@@ -1,12 +1,4 @@
-import {
-  Catch,
-  Inject,
-  Injectable,
-  Logger,
-  Optional,
-  type ArgumentsHost,
-  type ExceptionFilter,
-} from '@nestjs/common';
+import { Catch, Inject, Injectable, Logger, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { throwError, type Observable } from 'rxjs';
 import { RakomiError } from '../../errors/rakomi.error.js';

@@ -94,9 +94,7 @@ export class RakomiAuthGuard implements CanActivate {
     let open = byHandler.get(handler);
     if (open === undefined) {
       const targets = [handler, controller];
-      open =
-        this.isPublic(controller, handler) ||
-        this.reflector.getAllAndOverride<boolean>(RAKOMI_WEBHOOK_METADATA, targets) === true;
+      open = this.isPublic(controller, handler) || this.reflector.getAllAndOverride<boolean>(RAKOMI_WEBHOOK_METADATA, targets) === true;
       byHandler.set(handler, open);
     }
     return open;

@@ -1,11 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Optional,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { Inject, Injectable, Optional, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { of, type Observable } from 'rxjs';
 import { RakomiError } from '../../errors/rakomi.error.js';
@@ -36,10 +29,7 @@ const RAW_BODY_HINT = {
 
 /** True for a string or a `Buffer` / `Uint8Array`, also one from another realm (no `instanceof`). */
 function isRawBody(value: unknown): value is string | Uint8Array {
-  return (
-    typeof value === 'string' ||
-    (ArrayBuffer.isView(value) && (value as Uint8Array)[Symbol.toStringTag] === 'Uint8Array')
-  );
+  return typeof value === 'string' || (ArrayBuffer.isView(value) && (value as Uint8Array)[Symbol.toStringTag] === 'Uint8Array');
 }
 
 /**

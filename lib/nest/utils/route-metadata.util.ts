@@ -32,7 +32,7 @@ export function declaredPath(target: Function): unknown {
 export function routerModulePaths(module: Function): unknown[] {
   return Reflect.getMetadataKeys(module)
     .filter((key): key is string => typeof key === 'string' && key.startsWith(MODULE_PATH))
-    .map((key) => Reflect.getMetadata(key, module));
+    .map((key): unknown => Reflect.getMetadata(key, module));
 }
 
 /**

@@ -108,5 +108,7 @@ export class RakomiLocalModule implements OnApplicationBootstrap, OnApplicationS
 function isListenable(
   value: unknown,
 ): value is { once(event: 'listening', listener: () => void): unknown; address(): AddressInfo | string | null } {
-  return typeof (value as { once?: unknown } | undefined)?.once === 'function' && typeof (value as { address?: unknown }).address === 'function';
+  return (
+    typeof (value as { once?: unknown } | undefined)?.once === 'function' && typeof (value as { address?: unknown }).address === 'function'
+  );
 }

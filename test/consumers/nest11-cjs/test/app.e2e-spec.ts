@@ -47,7 +47,10 @@ describe('AppController (e2e)', () => {
   });
 
   it('/me (GET) answers 401 for a token from the wrong issuer', () => {
-    return request(app.getHttpServer()).get('/me').set('Authorization', `Bearer ${issuer.badToken('wrong_issuer')}`).expect(401);
+    return request(app.getHttpServer())
+      .get('/me')
+      .set('Authorization', `Bearer ${issuer.badToken('wrong_issuer')}`)
+      .expect(401);
   });
 
   it('/webhooks/rakomi (POST) accepts a signed webhook and rejects a tampered one', async () => {

@@ -34,7 +34,10 @@ describe('AppController', () => {
   });
 
   it('rejects an expired token with the catalog error', async () => {
-    const error: unknown = await moduleRef.get(TokenService).verify(issuer.badToken('expired')).catch((e: unknown) => e);
+    const error: unknown = await moduleRef
+      .get(TokenService)
+      .verify(issuer.badToken('expired'))
+      .catch((e: unknown) => e);
     expect(isRakomiError(error) && error.code).toBe('token/expired');
   });
 });

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { of, type Observable } from 'rxjs';
 import { RakomiError } from '../../errors/rakomi.error.js';
 import type { RakomiWebhookEvent } from '../../webhook/rakomi-webhook-event.interface.js';
+import { isRawWebhookBody } from '../../webhook/webhook-body.js';
 import { WebhookService } from '../../webhook/webhook.service.js';
 import { OncePerEpisode } from '../../logging/once-per-episode.js';
 import type { RakomiLogger } from '../../options/rakomi-logger.interface.js';
@@ -26,11 +27,6 @@ const RAW_BODY_HINT = {
     "disables it. Without Nest's body parser (plain Express), use express.raw({ type: 'application/json' }) on this route.",
   fastify: 'Fastify: create the app with NestFactory.create(AppModule, new FastifyAdapter(), { rawBody: true }).',
 };
-
-/** True for a string or a `Buffer` / `Uint8Array`, also one from another realm (no `instanceof`). */
-function isRawBody(value: unknown): value is string | Uint8Array {
-  return typeof value === 'string' || (ArrayBuffer.isView(value) && (value as Uint8Array)[Symbol.toStringTag] === 'Uint8Array');
-}
 
 /**
  * Verifies the signed webhook of a route marked `@RakomiWebhook()` before its handler runs:
@@ -100,7 +96,7 @@ export class RakomiWebhookInterceptor implements NestInterceptor {
   private rawBody(request: Record<PropertyKey, unknown>, announcedBody: boolean): string | Uint8Array {
     // Nest's `rawBody: true` puts the bytes on the request it hands us, on Express and Fastify alike.
     const raw = request.rawBody;
-    if (isRawBody(raw)) return raw;
+    if (isRawWebhookBody(raw)) return raw;
     const parsed = request.body;
     if (announcedBody && parsed !== undefined && parsed !== null) {
       // A JSON body parser consumed the bytes and kept no copy: our setup, not the sender's fault.

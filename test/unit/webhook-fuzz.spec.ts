@@ -7,6 +7,7 @@ import { ERROR_CATALOG, RakomiError } from '../../lib/errors/index.js';
 import { resolveOptions } from '../../lib/options/index.js';
 import { webhookSignature } from '../../lib/testing/webhook-signer.js';
 import { WebhookService, type WebhookHeaders } from '../../lib/webhook/webhook.service.js';
+import { withoutPrototypeMembers } from '../support/json-reference.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -125,13 +126,6 @@ describe('verify() under random input', () => {
     );
   });
 });
-
-/** Reference for the payload: `__proto__` and `constructor: { prototype }` members removed (issue 10). */
-function withoutPrototypeMembers(key: string, value: unknown): unknown {
-  if (key === '__proto__') return undefined;
-  if (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype')) return undefined;
-  return value;
-}
 
 describe('signed deliveries', () => {
   const payload = fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue(), { maxKeys: 6 });
